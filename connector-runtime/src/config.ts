@@ -1,0 +1,82 @@
+/**
+ * Runtime configuration: every environment variable the runtime reads is declared here once, with
+ * its type, default and documentation, and parsed once at start-up (STYLE.md pattern 8). The
+ * README's configuration table is checked against `configKeys` by a test, so the two cannot drift.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** One documented setting. */
+interface Setting<T extends z.ZodType> {
+  schema: T;
+  doc: string;
+  /** How the default reads in the README (absent: no default). */
+  defaultDoc?: string;
+}
+
+function setting<T extends z.ZodType>(schema: T, doc: string, defaultDoc?: string): Setting<T> {
+  return defaultDoc === undefined ? { schema, doc } : { schema, doc, defaultDoc };
+}
+
+/** Every setting, keyed by its environment variable. */
+export const settings = {
+  DATABASE_URL: setting(
+    optionalText.pipe(z.url().optional()),
+    'PostgreSQL connection string of the OMS schema. Unset: `npm start` runs an embedded PostgreSQL.',
+  ),
+  EMBEDDED_PG_DIR: setting(
+    z.string().default('.cache/embedded-pg'),
+    'Data folder of the embedded PostgreSQL (only when DATABASE_URL is unset).',
+    '`.cache/embedded-pg`',
+  ),
+  EMBEDDED_PG_PORT: setting(port.default(5433), 'Port of the embedded PostgreSQL, on 127.0.0.1.', '`5433`'),
+  KAFKA_BROKERS: setting(
+    optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((b) => b.trim()).filter(Boolean))),
+    'Comma-separated Kafka bootstrap brokers. Unset: events stay in the outbox and are visible through the API.',
+  ),
+  KAFKA_CLIENT_ID: setting(z.string().min(1).default('fulfillment-pack'), 'Kafka client id.', '`fulfillment-pack`'),
+  HTTP_PORT: setting(port.default(3000), 'Port of the HTTP API (orders, callbacks, /metrics, /health).', '`3000`'),
+  LOG_LEVEL: setting(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'pino log level.',
+    '`info`',
+  ),
+  ZEEBE_GRPC_ADDRESS: setting(
+    optionalText,
+    'Zeebe gateway address (e.g. `grpc://zeebe:26500`). Unset: the local engine runs in-process.',
+  ),
+} as const;
+
+/** The names of every setting, in declaration order. */
+export const configKeys = Object.keys(settings) as (keyof typeof settings)[];
+
+/** Parsed configuration. */
+export type Config = { [K in keyof typeof settings]: z.output<(typeof settings)[K]['schema']> };
+
+/**
+ * Parses the environment once. Every bad value is reported together, by name, so a misconfigured
+ * deployment fails at start-up with one readable message.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const issues: { path: string; message: string }[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of configKeys) {
+    const result = settings[key].schema.safeParse(env[key]);
+    if (result.success) out[key] = result.data;
+    else issues.push({ path: key, message: result.error.issues.map((i) => i.message).join('; ') });
+  }
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `Invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join(', ')}`,
+      issues,
+    );
+  }
+  return out as Config;
+}

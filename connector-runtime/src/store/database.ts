@@ -1,0 +1,67 @@
+/**
+ * Connection pool and transactions. PostgreSQL errors that a retry may cure (connection loss,
+ * serialization failure, deadlock, shutdown) become `TransientError`, so the job adapter retries
+ * them with back-off instead of raising an incident.
+ */
+import pg from 'pg';
+import { TransientError } from '../errors';
+
+/** What a query runs on: the pool or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** A client inside an open transaction. */
+export type Tx = pg.PoolClient;
+
+/** Opens a pool; bigint columns (versions, counters) come back as strings, which callers convert. */
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString, max });
+}
+
+// SQLSTATE classes and codes where the same statement may succeed when tried again.
+const transientSqlStates = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300']);
+const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/** True when a database error is worth retrying. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') {
+    return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+  }
+  return transientSqlStates.has(code) || code.startsWith('08') || transientNodeCodes.has(code);
+}
+
+/** Re-throws database errors as typed errors where their kind is known. */
+export function toTypedError(error: unknown): unknown {
+  if (isTransientDatabaseError(error)) {
+    return new TransientError('DB.UNAVAILABLE', `database temporarily unavailable: ${(error as Error).message}`, {}, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Runs `work` in one transaction: commit when it resolves, roll back when it throws. Nothing
+ * `work` wrote survives a failure, so a state change and its audit and outbox rows are atomic.
+ */
+export async function withTransaction<T>(pool: pg.Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw toTypedError(error);
+  }
+  // A connection whose rollback failed is broken: it is destroyed rather than returned to the pool.
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw toTypedError(error);
+  } finally {
+    client.release(broken);
+  }
+}
