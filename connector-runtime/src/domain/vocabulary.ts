@@ -103,12 +103,15 @@ export const fulfillmentTaskTypes = [
   'WAIT_PROVISIONING_COMPLETED',
   'DEACTIVATE_SERVICE',
   'SCHEDULE_APPOINTMENT',
+  'CANCEL_APPOINTMENT',
   'SCHEDULE_SHIPMENT',
   'CANCEL_SHIPMENT',
   'CONFIRM_SHIPMENT',
   'ACTIVATE_BILLING',
   'REVERSE_BILLING_ACTIVATION',
+  'DEACTIVATE_BILLING',
   'UPDATE_INSTALLED_BASE',
+  'REVERT_INSTALLED_BASE',
   'SEND_CUSTOMER_NOTIFICATION',
   'MANUAL_ACTIVATION_REVIEW',
   'ONSITE_INSTALLATION_CONFIRMATION',
@@ -145,6 +148,26 @@ export type TimeoutAction = (typeof timeoutActions)[number];
 export const falloutCaseStatuses = ['OPEN', 'IN_REPAIR', 'REPAIRED', 'CLOSED'] as const;
 export type FalloutCaseStatus = (typeof falloutCaseStatuses)[number];
 
+/**
+ * Fallout case categories (seed §17's examples, plus the timeout kinds of §14). A timeout policy that
+ * opens fallout names one of these, so operations can group the backlog by cause.
+ */
+export const falloutCategories = [
+  'INVALID_DECOMPOSITION_DATA',
+  'EXTERNAL_SYSTEM_REJECTED',
+  'EXTERNAL_SYSTEM_TIMEOUT',
+  'PARTNER_SLA_BREACHED',
+  'CUSTOMER_TIMEOUT',
+  'RESOURCE_CONFLICT',
+  'APPOINTMENT_UNAVAILABLE',
+  'BILLING_ACTIVATION_REJECTED',
+  'MANUAL_TASK_EXPIRED',
+  'COMPENSATION_FAILED',
+  'INSTALLED_BASE_CONFLICT',
+] as const;
+export type FalloutCategory = (typeof falloutCategories)[number];
+
+/** Fallout case severity (seed §17). */
 export const falloutSeverities = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type FalloutSeverity = (typeof falloutSeverities)[number];
 
@@ -175,9 +198,11 @@ export type AttemptStatus = (typeof attemptStatuses)[number];
 export const compensationStatuses = ['PLANNED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'MANUAL_REVIEW'] as const;
 export type CompensationStatus = (typeof compensationStatuses)[number];
 
-/** Workflow bookkeeping (seed §6, §21). */
+/** Workflow bookkeeping (seed §6, §21): `workflow_start_request` lifecycle. */
 export const workflowStartRequestStatuses = ['PENDING', 'STARTED', 'FAILED'] as const;
+/** `order_workflow_ref` lifecycle (seed §6). */
 export const workflowRefStatuses = ['ACTIVE', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
+/** `workflow_message_correlation` lifecycle (seed §21). */
 export const messageCorrelationStatuses = ['PENDING', 'CORRELATED', 'FAILED', 'EXPIRED'] as const;
 
 /** Asset (installed base) lifecycle (seed §18). */
