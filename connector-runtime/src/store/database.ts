@@ -12,9 +12,18 @@ export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 /** A client inside an open transaction. */
 export type Tx = pg.PoolClient;
 
-/** Opens a pool; bigint columns (versions, counters) come back as strings, which callers convert. */
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max });
+/**
+ * Opens a pool; bigint columns (versions, counters) come back as strings, which callers convert.
+ * An idle connection that the server drops (restart, shutdown) emits an error on the pool; without a
+ * listener that would crash the process, so it is reported and the pool opens a new connection.
+ */
+export function createPool(
+  connectionString: string,
+  options: { max?: number; onIdleError?: (error: Error) => void } = {},
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  pool.on('error', options.onIdleError ?? (() => undefined));
+  return pool;
 }
 
 // SQLSTATE classes and codes where the same statement may succeed when tried again.

@@ -1,0 +1,69 @@
+/**
+ * Wires the runtime from its configuration: database (given or embedded), migrations, metrics and
+ * the HTTP API. `main.ts` runs it as a process; tests start it in-process on ephemeral ports.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { migrate } from '../../db/migrate-lib';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './observability/logger';
+import { createPool } from './store/database';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-postgres';
+
+/** A started runtime. */
+export interface Runtime {
+  /** Base URL of the HTTP API. */
+  httpUrl: string;
+  databaseUrl: string;
+  log: Logger;
+  /** Stops accepting requests, closes the pool and stops the embedded database if one runs. */
+  stop(): Promise<void>;
+}
+
+/** Starts the runtime; on failure everything already started is stopped again. */
+export async function startRuntime(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Runtime> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log.warn({ err: error }, 'stop step failed'));
+    cleanups.length = 0;
+  };
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      log.info({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT }, 'DATABASE_URL unset: starting embedded PostgreSQL');
+      const embedded: EmbeddedDatabase = await startEmbeddedDatabase({
+        dataDir: config.EMBEDDED_PG_DIR,
+        port: config.EMBEDDED_PG_PORT,
+        log: (line) => log.info(line),
+      });
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    await migrate(databaseUrl, { log: (line) => log.info(line) });
+
+    const pool = createPool(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'idle database connection lost') });
+    cleanups.push(() => pool.end());
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+
+    const app = createApp({
+      log,
+      registry,
+      readiness: [{ name: 'database', check: async () => void (await pool.query('select 1')) }],
+    });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.HTTP_PORT, () => resolve(s));
+      s.once('error', reject);
+    });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const httpUrl = `http://localhost:${port}`;
+    log.info({ httpUrl, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' }, 'fulfillment runtime ready');
+    return { httpUrl, databaseUrl, log, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
