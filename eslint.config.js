@@ -14,4 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // bpmnlint require()s plugins and expects each rule module to be the rule factory, so the
+    // fulfillment lint plugin stays CommonJS.
+    files: ['modeler-plugin/bpmnlint-plugin-fulfillment/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

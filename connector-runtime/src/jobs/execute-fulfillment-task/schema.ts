@@ -1,0 +1,61 @@
+/**
+ * Contract of `execute-fulfillment-task` (seed §9): claims one ready task. An AUTOMATED_SYNC task
+ * is performed at once; for the other modes the task is started and the result tells the phase
+ * loop where to route (async submit, manual user task, wait-only catch) and how long to wait.
+ */
+import { z } from 'zod';
+import {
+  allRequiredTasksDoneOutput,
+  currentTaskResultOutput,
+  currentTaskTypeOutput,
+  falloutReasonOutput,
+  moreReadyTasksOutput,
+  phaseHeader,
+  taskContextShape,
+  taskExecutionModeOutput,
+  taskTimeoutOutput,
+} from '../contract-fields';
+import { defineJobContract } from '../job-contract';
+
+/** The Zeebe job type. */
+export const executeFulfillmentTaskJobType = 'execute-fulfillment-task';
+
+/** Input variables. */
+export const executeFulfillmentTaskInputSchema = z.object({ ...taskContextShape });
+/** Validated input of `execute-fulfillment-task`. */
+export type ExecuteFulfillmentTaskInput = z.infer<typeof executeFulfillmentTaskInputSchema>;
+
+/** Custom headers. */
+export const executeFulfillmentTaskHeadersSchema = z.object({
+  phase: phaseHeader.optional(),
+});
+/** Validated headers of `execute-fulfillment-task`. */
+export type ExecuteFulfillmentTaskHeaders = z.infer<typeof executeFulfillmentTaskHeadersSchema>;
+
+/** Output variables: control state only (seed §5, §9). */
+export const executeFulfillmentTaskOutputSchema = z.object({
+  currentTaskResult: currentTaskResultOutput,
+  currentTaskType: currentTaskTypeOutput,
+  taskExecutionMode: taskExecutionModeOutput,
+  taskTimeout: taskTimeoutOutput,
+  moreReadyTasks: moreReadyTasksOutput,
+  allRequiredTasksDone: allRequiredTasksDoneOutput,
+  falloutReason: falloutReasonOutput,
+});
+/** Output of `execute-fulfillment-task`. */
+export type ExecuteFulfillmentTaskOutput = z.infer<typeof executeFulfillmentTaskOutputSchema>;
+
+/** The `execute-fulfillment-task` contract. */
+export const executeFulfillmentTaskContract = defineJobContract({
+  type: executeFulfillmentTaskJobType,
+  input: executeFulfillmentTaskInputSchema,
+  headers: executeFulfillmentTaskHeadersSchema,
+  output: executeFulfillmentTaskOutputSchema,
+  template: {
+    id: 'fulfillment-pack.execute-fulfillment-task',
+    name: 'Execute fulfillment task',
+    description: 'Claims a ready fulfillment task, performs it when synchronous, and returns its routing (mode, timeout, result).',
+    retries: 3,
+    compensatable: true,
+  },
+});

@@ -1,0 +1,69 @@
+/**
+ * Names the BPMN model, the element templates, the forms and the runtime must spell the same way:
+ * message names, form ids and the external systems that own asynchronous tasks. The correlation
+ * relay publishes these message names; the templates offer them as dropdowns; the lint plugin
+ * receives them through the generated job list.
+ */
+
+/** External systems reached through adapters (DESIGN §1); also the callback path segment. */
+export const externalSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment'] as const;
+/** One of {@link externalSystems}. */
+export type ExternalSystem = (typeof externalSystems)[number];
+
+/**
+ * Callback messages an await-callback catch may wait for (seed §10), each with the system that
+ * sends it. Correlation key: `tenantId:orderId:taskId`.
+ */
+export const callbackMessages = [
+  { name: 'provisioning-completed', system: 'provisioning', label: 'Provisioning completed' },
+  { name: 'shipment-confirmed', system: 'shipping', label: 'Shipment confirmed' },
+  { name: 'billing-activated', system: 'billing', label: 'Billing activated' },
+  { name: 'appointment-confirmed', system: 'appointment', label: 'Appointment confirmed' },
+] as const satisfies readonly { name: string; system: ExternalSystem; label: string }[];
+/** Name of one of the {@link callbackMessages}. */
+export type CallbackMessageName = (typeof callbackMessages)[number]['name'];
+
+/** Published when an operator's repair command resolves a fallout case (seed §17). */
+export const falloutRepairedMessageName = 'fulfillment-fallout-repaired';
+
+/** Published when the order API accepts a cancellation (seed §25); interrupts the phases. */
+export const cancelRequestedMessageName = 'order-cancel-requested';
+
+/**
+ * The correlation key of a task-level message (seed §10): `tenantId:orderId:taskId`, as FEEL over
+ * the process variables. Both the templates and the correlation relay build it this way.
+ */
+export const taskCorrelationKeyExpression = '=tenantId + ":" + orderId + ":" + currentTaskId';
+
+/**
+ * The correlation key of an order-level message (cancel): `tenantId:orderId:fulfillmentPlanId`,
+ * the business key of seed §6.
+ */
+export const orderCorrelationKeyExpression = '=tenantId + ":" + orderId + ":" + fulfillmentPlanId';
+
+/** Builds the runtime value of a task-level correlation key, matching {@link taskCorrelationKeyExpression}. */
+export function taskCorrelationKey(tenantId: string, orderId: string, taskId: string): string {
+  return `${tenantId}:${orderId}:${taskId}`;
+}
+
+/** Builds the runtime value of an order-level correlation key, matching {@link orderCorrelationKeyExpression}. */
+export function orderCorrelationKey(tenantId: string, orderId: string, fulfillmentPlanId: string): string {
+  return `${tenantId}:${orderId}:${fulfillmentPlanId}`;
+}
+
+/** Camunda forms of the manual user tasks (seed §13); each is `forms/<form-id>.form`. */
+export const manualTaskForms = [
+  { id: 'manual-activation-review', label: 'Manual activation review' },
+  { id: 'onsite-installation-confirmation', label: 'On-site installation confirmation' },
+  { id: 'address-exception-resolution', label: 'Address exception resolution' },
+  { id: 'customer-appointment-confirmation', label: 'Customer appointment confirmation' },
+  { id: 'fallout-repair-decision', label: 'Fallout repair decision' },
+] as const;
+/** Id of one of the {@link manualTaskForms}. */
+export type ManualTaskFormId = (typeof manualTaskForms)[number]['id'];
+
+/**
+ * Process variable that holds the current task's timeout (ISO-8601 duration from its timeout
+ * policy, seed §14); the timeout boundary timer reads it.
+ */
+export const taskTimeoutVariable = 'taskTimeout';

@@ -1,0 +1,220 @@
+/**
+ * The building blocks that are not jobs: the await-callback and fallout-repaired message catches,
+ * the cancel and timeout boundaries, and the manual user task. Their names and keys come from the
+ * same constants the runtime uses (`jobs/model-names.ts`), so a template cannot name a message the
+ * correlation relay never publishes.
+ */
+import {
+  callbackMessages,
+  cancelRequestedMessageName,
+  falloutRepairedMessageName,
+  manualTaskForms,
+  orderCorrelationKeyExpression,
+  taskCorrelationKeyExpression,
+  taskTimeoutVariable,
+} from '../../connector-runtime/src/jobs/model-names';
+import { camundaEngineRange, elementTemplateSchemaUrl, templateCategory } from './template-types';
+import type { TemplateProperty, UnversionedTemplate } from './template-types';
+
+/** Template ids of the non-job blocks (the lint rules look for them). */
+export const eventTemplateIds = {
+  awaitCallback: 'fulfillment-pack.await-callback',
+  falloutRepaired: 'fulfillment-pack.fallout-repaired',
+  cancelBoundary: 'fulfillment-pack.cancel-boundary',
+  timeoutBoundary: 'fulfillment-pack.timeout-boundary',
+  manualTask: 'fulfillment-pack.manual-task',
+} as const;
+
+/** Candidate group of manual tasks unless the analyst names another. */
+export const defaultManualTaskCandidateGroup = 'fulfillment-operations';
+
+const base = {
+  $schema: elementTemplateSchemaUrl,
+  engines: { camunda: camundaEngineRange },
+  category: templateCategory,
+};
+
+const taskKeyProperty: TemplateProperty = {
+  id: 'message.correlationKey',
+  label: 'Correlation key',
+  description: 'tenantId:orderId:taskId (seed §10): the relay publishes with the same key.',
+  group: 'message',
+  type: 'Hidden',
+  value: taskCorrelationKeyExpression,
+  binding: { type: 'bpmn:Message#zeebe:subscription#property', name: 'correlationKey' },
+};
+
+function awaitCallback(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Await callback',
+    id: eventTemplateIds.awaitCallback,
+    description: 'Waits for the signed callback of an asynchronous task; attach a timeout boundary or use an event-based gateway with a timer.',
+    appliesTo: ['bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent'],
+    elementType: { value: 'bpmn:IntermediateCatchEvent', eventDefinition: 'bpmn:MessageEventDefinition' },
+    groups: [{ id: 'message', label: 'Message' }],
+    properties: [
+      {
+        id: 'message.name',
+        label: 'Callback message',
+        description: 'Message the correlation relay publishes when the external system answers.',
+        group: 'message',
+        type: 'Dropdown',
+        value: callbackMessages[0].name,
+        choices: callbackMessages.map((message) => ({ name: message.label, value: message.name })),
+        binding: { type: 'bpmn:Message#property', name: 'name' },
+      },
+      taskKeyProperty,
+    ],
+  };
+}
+
+function falloutRepaired(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Await fallout repair',
+    id: eventTemplateIds.falloutRepaired,
+    description: 'Waits until an operator repairs the fallout case through a domain command (seed §17).',
+    appliesTo: ['bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent'],
+    elementType: { value: 'bpmn:IntermediateCatchEvent', eventDefinition: 'bpmn:MessageEventDefinition' },
+    groups: [{ id: 'message', label: 'Message' }],
+    properties: [
+      {
+        id: 'message.name',
+        label: 'Message',
+        group: 'message',
+        type: 'Hidden',
+        value: falloutRepairedMessageName,
+        binding: { type: 'bpmn:Message#property', name: 'name' },
+      },
+      taskKeyProperty,
+    ],
+  };
+}
+
+function cancelBoundary(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Cancel order (boundary)',
+    id: eventTemplateIds.cancelBoundary,
+    description: 'Interrupts the phases when the order API accepted a cancellation (seed §25); route to compensation.',
+    appliesTo: ['bpmn:BoundaryEvent'],
+    elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:MessageEventDefinition' },
+    groups: [{ id: 'message', label: 'Message' }],
+    properties: [
+      {
+        id: 'message.name',
+        label: 'Message',
+        group: 'message',
+        type: 'Hidden',
+        value: cancelRequestedMessageName,
+        binding: { type: 'bpmn:Message#property', name: 'name' },
+      },
+      {
+        id: 'message.correlationKey',
+        label: 'Correlation key',
+        description: 'tenantId:orderId:fulfillmentPlanId, the business key of the run (seed §6).',
+        group: 'message',
+        type: 'Hidden',
+        value: orderCorrelationKeyExpression,
+        binding: { type: 'bpmn:Message#zeebe:subscription#property', name: 'correlationKey' },
+      },
+    ],
+  };
+}
+
+function timeoutBoundary(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Task timeout (boundary)',
+    id: eventTemplateIds.timeoutBoundary,
+    description: "Fires when the task's timeout policy expires (seed §14); route to apply-fulfillment-timeout.",
+    appliesTo: ['bpmn:BoundaryEvent'],
+    elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:TimerEventDefinition' },
+    groups: [{ id: 'timer', label: 'Timer' }],
+    properties: [
+      {
+        id: 'timer.source',
+        label: 'Timeout from',
+        description: 'The task policy is the normal source; a fixed duration is for waits the plan does not describe.',
+        group: 'timer',
+        type: 'Dropdown',
+        value: 'task-policy',
+        choices: [
+          { name: 'Task timeout policy', value: 'task-policy' },
+          { name: 'Fixed duration', value: 'fixed' },
+        ],
+        binding: { type: 'zeebe:property', name: 'fulfillment:timeoutSource' },
+      },
+      {
+        id: 'timer.policyDuration',
+        label: 'Timeout variable',
+        description: 'Variable holding the ISO-8601 duration that execute-fulfillment-task or submit-external-task-request returned.',
+        group: 'timer',
+        type: 'String',
+        feel: 'required',
+        value: `=${taskTimeoutVariable}`,
+        constraints: { notEmpty: true },
+        condition: { property: 'timer.source', equals: 'task-policy' },
+        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
+      },
+      {
+        id: 'timer.fixedDuration',
+        label: 'Fixed duration',
+        description: 'ISO-8601 duration, e.g. PT2H.',
+        group: 'timer',
+        type: 'String',
+        value: 'PT1H',
+        constraints: {
+          notEmpty: true,
+          pattern: { value: '^P(?!$)(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$', message: 'Use an ISO-8601 duration such as PT2H or P1D.' },
+        },
+        condition: { property: 'timer.source', equals: 'fixed' },
+        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
+      },
+    ],
+  };
+}
+
+function manualTask(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Manual fulfillment task',
+    id: eventTemplateIds.manualTask,
+    description: 'A person decides in Tasklist through one of our forms; follow it with apply-manual-decision (seed §13).',
+    appliesTo: ['bpmn:Task'],
+    elementType: { value: 'bpmn:UserTask' },
+    groups: [
+      { id: 'form', label: 'Form' },
+      { id: 'assignment', label: 'Assignment' },
+    ],
+    properties: [
+      { type: 'Hidden', value: '', binding: { type: 'zeebe:userTask' } },
+      {
+        id: 'form.formId',
+        label: 'Form',
+        description: 'Camunda form shown in Tasklist (forms/<form-id>.form).',
+        group: 'form',
+        type: 'Dropdown',
+        value: manualTaskForms[0].id,
+        choices: manualTaskForms.map((form) => ({ name: form.label, value: form.id })),
+        binding: { type: 'zeebe:formDefinition', property: 'formId' },
+      },
+      {
+        id: 'assignment.candidateGroups',
+        label: 'Candidate groups',
+        description: 'Comma-separated groups allowed to claim the task.',
+        group: 'assignment',
+        type: 'String',
+        value: defaultManualTaskCandidateGroup,
+        constraints: { notEmpty: true },
+        binding: { type: 'zeebe:assignmentDefinition', property: 'candidateGroups' },
+      },
+    ],
+  };
+}
+
+/** Every non-job template (without version numbers). */
+export function buildEventTemplates(): UnversionedTemplate[] {
+  return [awaitCallback(), falloutRepaired(), cancelBoundary(), timeoutBoundary(), manualTask()];
+}
