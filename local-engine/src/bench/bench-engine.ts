@@ -1,0 +1,187 @@
+/**
+ * `npm run bench:engine`: throughput (completed process instances/s) and create-to-completion
+ * latency (p50/p99) of a one-task and a ten-task process, driven by `@camunda8/sdk` clients on
+ * loopback (CreateProcessInstanceWithResult + a streaming job worker), against the local engine
+ * on PostgreSQL and, in the same run, against the same gRPC layer with a stub behind it. Loads:
+ * closed loops at two concurrencies, then an open loop at half of the measured maximum.
+ * Prints one JSON document.
+ *
+ * Settings: DATABASE_URL (PostgreSQL; default the machine's service), BENCH_SECONDS (per
+ * measurement, default 5), BENCH_CONCURRENCY (two numbers, default "4,32"),
+ * BENCH_SYNCHRONOUS_COMMIT ("off" measures the engine with asynchronous PostgreSQL commits).
+ */
+import { Camunda8 } from '@camunda8/sdk';
+import os from 'node:os';
+import { createTestDatabase } from '../../../test/helpers/database';
+import { startGrpcGateway } from '../gateway/grpc-server';
+import { startLocalEngine } from '../start-local-engine';
+import { StubBackend } from './stub-backend';
+
+const jobType = 'bench-work';
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '4,32').split(',').map(Number);
+const synchronousCommit = process.env.BENCH_SYNCHRONOUS_COMMIT !== 'off';
+
+function processXml(tasks: number): string {
+  const ids = Array.from({ length: tasks }, (_, i) => `task${i + 1}`);
+  const chain = ['start', ...ids, 'end'];
+  const flows = chain.slice(1).map((target, i) => `<bpmn:sequenceFlow id="f${i}" sourceRef="${chain[i]}" targetRef="${target}"/>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="bench">
+  <bpmn:process id="bench-${tasks}" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    ${ids.map((id) => `<bpmn:serviceTask id="${id}"><bpmn:extensionElements><zeebe:taskDefinition type="${jobType}"/></bpmn:extensionElements></bpmn:serviceTask>`).join('\n    ')}
+    <bpmn:endEvent id="end"/>
+    ${flows.join('\n    ')}
+  </bpmn:process>
+</bpmn:definitions>`;
+}
+
+/** One measurement. */
+interface Figures {
+  completed: number;
+  instancesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function figures(latencies: number[], elapsedMs: number): Figures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { completed: latencies.length, instancesPerSecond: round((latencies.length / elapsedMs) * 1000), p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
+}
+
+type Zeebe = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
+
+async function createOne(zeebe: Zeebe, bpmnProcessId: string): Promise<number> {
+  const started = performance.now();
+  await zeebe.createProcessInstanceWithResult({ bpmnProcessId, variables: {}, requestTimeout: 60_000 });
+  return performance.now() - started;
+}
+
+async function closedLoop(zeebe: Zeebe, bpmnProcessId: string, concurrency: number, durationMs: number): Promise<Figures> {
+  const latencies: number[] = [];
+  const end = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) latencies.push(await createOne(zeebe, bpmnProcessId));
+    }),
+  );
+  return figures(latencies, performance.now() - started);
+}
+
+async function openLoop(zeebe: Zeebe, bpmnProcessId: string, ratePerSecond: number, durationMs: number): Promise<Figures> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  const interval = 1000 / Math.max(1, ratePerSecond);
+  let next = started;
+  while (performance.now() - started < durationMs) {
+    pending.push(createOne(zeebe, bpmnProcessId).then((ms) => void latencies.push(ms)));
+    next += interval;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(pending);
+  return figures(latencies, performance.now() - started);
+}
+
+async function measure(grpcAddress: string, tasks: number): Promise<Record<string, Figures>> {
+  const camunda = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: `grpc://${grpcAddress}`,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
+    CAMUNDA_LOG_LEVEL: 'none',
+  } as ConstructorParameters<typeof Camunda8>[0]);
+  const zeebe = camunda.getZeebeGrpcApiClient();
+  const bpmnProcessId = `bench-${tasks}`;
+  await zeebe.deployResource({ process: Buffer.from(processXml(tasks)), name: `${bpmnProcessId}.bpmn` });
+  const worker = await zeebe.streamJobs({ type: jobType, worker: 'bench', timeout: 30_000, tenantIds: [], taskHandler: (job) => job.complete() });
+  try {
+    await closedLoop(zeebe, bpmnProcessId, 4, 1000); // warm-up
+    const result: Record<string, Figures> = {};
+    let max = 0;
+    for (const c of concurrencies) {
+      const f = await closedLoop(zeebe, bpmnProcessId, c, seconds * 1000);
+      result[`closed-loop-concurrency-${c}`] = f;
+      max = Math.max(max, f.instancesPerSecond);
+    }
+    result['open-loop-half-max'] = { ...(await openLoop(zeebe, bpmnProcessId, max / 2, seconds * 1000)) };
+    return result;
+  } finally {
+    worker.close();
+    await zeebe.close();
+  }
+}
+
+function ratios(engine: Figures, baseline: Figures) {
+  const r = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return { throughput: r(engine.instancesPerSecond, baseline.instancesPerSecond), p50: r(engine.p50Ms, baseline.p50Ms), p99: r(engine.p99Ms, baseline.p99Ms) };
+}
+
+async function main(): Promise<void> {
+  // The SDK logs some events to stdout whatever its log level; keep stdout for the JSON result.
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const scenarios = [];
+  for (const tasks of [1, 10]) {
+    const db = await createTestDatabase('bench');
+    const local = await startLocalEngine({ databaseUrl: db.url, synchronousCommit });
+    let engine: Record<string, Figures>;
+    try {
+      engine = await measure(local.grpcAddress, tasks);
+    } finally {
+      await local.stop();
+      await db.drop();
+    }
+    const stub = await startGrpcGateway(new StubBackend(jobType), 0);
+    let baseline: Record<string, Figures>;
+    try {
+      baseline = await measure(`127.0.0.1:${stub.port}`, tasks);
+    } finally {
+      await stub.stop();
+    }
+    const loads = Object.keys(engine).map((load) => ({
+      load,
+      engine: engine[load]!,
+      baseline: baseline[load]!,
+      ratio: ratios(engine[load]!, baseline[load]!),
+    }));
+    const half = engine['open-loop-half-max']!;
+    const best = Math.max(...loads.map((l) => l.ratio.throughput).filter((x) => Number.isFinite(x)));
+    scenarios.push({
+      process: tasks === 1 ? 'one-task' : 'ten-task',
+      tasks,
+      loads,
+      targets: { throughputRatioAtLeast0_6: best >= 0.6, p99AtHalfMaxLoadAtMost20ms: half.p99Ms <= 20 },
+    });
+  }
+  process.stdout.write = stdoutWrite;
+  console.log(
+    JSON.stringify(
+      {
+        machine: { cpus: os.cpus().length, node: process.version },
+        secondsPerMeasurement: seconds,
+        synchronousCommit,
+        baseline: 'same SDK load against the same gRPC layer with a stub behind it (one job per instance, no interpreter, no persistence)',
+        scenarios,
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,556 @@
+/**
+ * The engine: commands as Zeebe's gateway exposes them, applied one at a time to the in-memory
+ * state by the interpreter, then made durable (group commit) before they are acknowledged.
+ * Timers, job timeouts, retry back-offs and message TTLs run from the injectable clock.
+ */
+import type { Clock } from './clock';
+import type { GatewayBackend } from './gateway/backend';
+import { Interpreter } from './interpreter/interpreter';
+import { CommandRejection } from './interpreter/rejection';
+import { deployResources, type DeploymentResult, type Resource } from './model/deploy-resources';
+import { parseBpmn } from './model/parse-bpmn';
+import { EngineState } from './state/engine-state';
+import type { PostgresStore } from './state/postgres-store';
+import type { ElementInstanceRecord, JobRecord, MessageRecord, ProcessDefinitionRecord } from './state/records';
+
+/** The tenant Zeebe uses when multi-tenancy is off or a client sends an empty tenant. */
+export const defaultTenant = '<default>';
+
+/** Normalises a tenant id from the wire: empty means the default tenant. */
+export function tenantOf(tenantId: string | undefined | null): string {
+  return tenantId ? tenantId : defaultTenant;
+}
+
+/** A job handed to a worker, with the variables it asked for. */
+export interface ActivatedJob {
+  job: JobRecord;
+  variables: Record<string, unknown>;
+}
+
+/** Parameters of a job activation (poll or push). */
+export interface ActivationRequest {
+  type: string;
+  worker: string;
+  timeout: number;
+  maxJobs: number;
+  fetchVariables: string[];
+  tenantIds: string[];
+}
+
+/** Listener for jobs that became activatable (per job type). */
+export type JobListener = (type: string) => void;
+
+/** The engine facade used by the gRPC gateway and the REST API. */
+export class Engine implements GatewayBackend {
+  readonly state = new EngineState();
+  readonly interpreter: Interpreter;
+  private readonly jobListeners = new Set<JobListener>();
+  private readonly endListeners = new Map<number, Array<(instance: ElementInstanceRecord) => void>>();
+  private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribeClock: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly clock: Clock,
+    private readonly store: PostgresStore | undefined,
+  ) {
+    this.interpreter = new Interpreter(this.state, clock, {
+      jobActivatable: (job) => {
+        for (const listener of this.jobListeners) listener(job.type);
+      },
+      processInstanceEnded: (instance) => {
+        const listeners = this.endListeners.get(instance.key);
+        if (!listeners) return;
+        this.endListeners.delete(instance.key);
+        for (const listener of listeners) listener(instance);
+      },
+    });
+  }
+
+  /** Loads the durable state (if any), re-parses deployed processes and arms the scheduler. */
+  async start(): Promise<void> {
+    if (this.store) {
+      await this.store.init();
+      await this.store.load(this.state);
+    }
+    for (const definition of [...this.state.values('processes')]) {
+      const models = await parseBpmn(definition.resourceName, definition.xml);
+      const model = models.find((m) => m.bpmnProcessId === definition.bpmnProcessId);
+      if (model) this.interpreter.models.set(definition.key, model);
+    }
+    this.interpreter.rebuildIndexes();
+    this.unsubscribeClock = this.clock.onChange(() => this.tick());
+    this.tick();
+  }
+
+  /** Stops the scheduler and waits for pending writes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.unsubscribeClock?.();
+    await this.flush();
+  }
+
+  /** Hands out a fresh key (e.g. for command acknowledgements). */
+  newKey(): number {
+    return this.state.newKey();
+  }
+
+  /** The root-scope variables of a process instance. */
+  rootVariables(processInstanceKey: number): Record<string, unknown> {
+    return this.interpreter.variables.local(processInstanceKey);
+  }
+
+  /** Registers a listener for activatable jobs. */
+  onJobActivatable(listener: JobListener): () => void {
+    this.jobListeners.add(listener);
+    return () => this.jobListeners.delete(listener);
+  }
+
+  /** Calls `listener` once when the process instance ends (completed or terminated). */
+  onProcessInstanceEnded(key: number, listener: (instance: ElementInstanceRecord) => void): void {
+    const list = this.endListeners.get(key) ?? [];
+    list.push(listener);
+    this.endListeners.set(key, list);
+  }
+
+  /**
+   * Makes all changes so far durable. Commands arriving while a write runs are written together
+   * in the next one, so the cost of a commit is shared.
+   */
+  flush(): Promise<void> {
+    if (!this.store) {
+      this.state.takeChanges();
+      return Promise.resolve();
+    }
+    if (!this.flushing) {
+      if (!this.state.hasChanges()) return Promise.resolve();
+      const store = this.store;
+      const changes = this.state.takeChanges();
+      this.flushing = store
+        .write(changes)
+        .catch((error: unknown) => {
+          // the commands stay unacknowledged (their callers get the error); the next write retries the records
+          this.state.requeue(changes);
+          throw error;
+        })
+        .finally(() => {
+          this.flushing = undefined;
+        });
+      return this.flushing;
+    }
+    // A write is running: everything changed meanwhile goes into one next write, shared by all
+    // callers that arrive before it starts.
+    this.nextFlush ??= this.flushing
+      .catch(() => undefined)
+      .then(() => {
+        this.nextFlush = undefined;
+        return this.flush();
+      });
+    return this.nextFlush;
+  }
+
+  /**
+   * Resolves when every change made before this call is durable, without waiting for changes
+   * made afterwards. Job pushes use it: the job's creation must be durable before a worker sees
+   * it, while its activation may trail (a lost activation only makes the job activatable again
+   * under the same key, which Zeebe's semantics already allow).
+   */
+  durable(): Promise<void> {
+    if (this.state.hasChanges() || !this.flushing) return this.flush();
+    return this.flushing;
+  }
+
+  // ---------------------------------------------------------------- scheduler
+
+  /** Fires everything that is due on the clock and arms a wake-up for the next due moment. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const timer of [...this.state.values('timers')]) {
+      if (timer.dueDate <= now) this.interpreter.fireTimer(timer);
+    }
+    for (const timer of this.state.values('timers')) next = Math.min(next, timer.dueDate);
+    for (const job of [...this.state.values('jobs')]) {
+      if (job.state === 'ACTIVATED' && job.deadline <= now) {
+        // A timed-out activation makes the job activatable again under the same key.
+        job.worker = '';
+        job.deadline = -1;
+        this.interpreter.setJobState(job, 'ACTIVATABLE');
+      } else if (job.state === 'BACKOFF' && (job.recurAt ?? 0) <= now) {
+        delete job.recurAt;
+        this.interpreter.setJobState(job, 'ACTIVATABLE');
+      } else if (job.state === 'ACTIVATED') next = Math.min(next, job.deadline);
+      else if (job.state === 'BACKOFF') next = Math.min(next, job.recurAt ?? now);
+    }
+    for (const message of [...this.state.values('messages')]) {
+      if (message.deadline <= now) this.state.remove('messages', message.key);
+      else next = Math.min(next, message.deadline);
+    }
+    if (this.state.hasChanges()) void this.flush().catch(() => undefined);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (Number.isFinite(next)) {
+      const delay = Math.max(0, Math.min(next - now, 2 ** 31 - 1));
+      this.timer = setTimeout(() => this.tick(), delay);
+      this.timer.unref();
+    }
+  }
+
+  /** Re-arms the scheduler after a command that may have created timers or deadlines. */
+  private reschedule(): void {
+    setImmediate(() => this.tick());
+  }
+
+  // ---------------------------------------------------------------- deployment and instances
+
+  /** Deploys BPMN and form resources. */
+  async deploy(resources: Resource[], tenantId: string): Promise<DeploymentResult> {
+    let result: DeploymentResult;
+    try {
+      result = await deployResources(this.state, resources, tenantId);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'DEPLOY.INVALID_RESOURCE') {
+        throw new CommandRejection('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${(error as Error).message}`);
+      }
+      throw error;
+    }
+    for (const [key, model] of result.models) this.interpreter.models.set(key, model);
+    return result;
+  }
+
+  /** Finds the process definition to start. */
+  findDefinition(query: { bpmnProcessId?: string; version?: number; processDefinitionKey?: number; tenantId: string }): ProcessDefinitionRecord {
+    if (query.processDefinitionKey) {
+      const definition = this.state.get('processes', query.processDefinitionKey);
+      if (!definition) throw new CommandRejection('NOT_FOUND', `Expected to find process definition with key '${query.processDefinitionKey}', but none found`);
+      return definition;
+    }
+    let found: ProcessDefinitionRecord | undefined;
+    for (const candidate of this.state.values('processes')) {
+      if (candidate.bpmnProcessId !== query.bpmnProcessId || candidate.tenantId !== query.tenantId) continue;
+      if (query.version !== undefined && query.version >= 0) {
+        if (candidate.version === query.version) found = candidate;
+      } else if (!found || candidate.version > found.version) found = candidate;
+    }
+    if (!found) {
+      const version = query.version !== undefined && query.version >= 0 ? `version '${query.version}'` : 'latest version';
+      throw new CommandRejection('NOT_FOUND', `Expected to find process definition with process ID '${query.bpmnProcessId}' and ${version}, but none found`);
+    }
+    return found;
+  }
+
+  /** Creates a process instance. */
+  createProcessInstance(
+    definition: ProcessDefinitionRecord,
+    variables: Record<string, unknown>,
+    startElementIds: string[] = [],
+  ): ElementInstanceRecord {
+    const model = this.interpreter.models.get(definition.key)!;
+    for (const id of startElementIds) {
+      const element = model.elements[id];
+      if (!element || element.parentId !== definition.bpmnProcessId) {
+        throw new CommandRejection('INVALID_ARGUMENT', `Expected to find element with id '${id}' at the top level of process '${definition.bpmnProcessId}', but not found`);
+      }
+    }
+    if (startElementIds.length === 0 && !model.elements[definition.bpmnProcessId]!.noneStartId) {
+      throw new CommandRejection('INVALID_STATE', `Expected to create instance of process with none start event, but there is no such event`);
+    }
+    const root = this.interpreter.createProcessInstance(definition, variables, { startElementIds });
+    this.reschedule();
+    return root;
+  }
+
+  /** Cancels an active process instance (terminates everything inside it). */
+  cancelProcessInstance(key: number): void {
+    const instance = this.state.get('elements', key);
+    if (!instance || instance.flowScopeKey !== undefined || !this.interpreter.isActive(instance)) {
+      throw new CommandRejection('NOT_FOUND', `Expected to cancel a process instance with key '${key}', but no such process was found`);
+    }
+    if (instance.parentProcessInstanceKey !== undefined) {
+      throw new CommandRejection('INVALID_STATE', `Expected to cancel a process instance with key '${key}', but it is created by a parent process instance. Cancel the root process instance '${instance.parentProcessInstanceKey}' instead.`);
+    }
+    this.interpreter.terminate(instance);
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  private getJob(key: number, command: string): JobRecord {
+    const job = this.state.get('jobs', key);
+    if (!job) {
+      throw new CommandRejection('NOT_FOUND', `Expected to ${command} job with key '${key}', but no such job was found`);
+    }
+    return job;
+  }
+
+  /** Activates up to `maxJobs` activatable jobs of a type for a worker. */
+  activateJobs(request: ActivationRequest): ActivatedJob[] {
+    const keys = this.interpreter.activatable.get(request.type);
+    if (!keys || keys.size === 0) return [];
+    const tenants = request.tenantIds.length > 0 ? request.tenantIds.map(tenantOf) : [defaultTenant];
+    const activated: ActivatedJob[] = [];
+    const now = this.clock.now();
+    for (const key of [...keys]) {
+      if (activated.length >= request.maxJobs) break;
+      const job = this.state.get('jobs', key)!;
+      if (!tenants.includes(job.tenantId)) continue;
+      job.worker = request.worker;
+      job.deadline = now + request.timeout;
+      this.interpreter.setJobState(job, 'ACTIVATED');
+      const all = this.interpreter.variables.visible(job.elementInstanceKey);
+      let variables = all;
+      if (request.fetchVariables.length > 0) {
+        variables = {};
+        for (const name of request.fetchVariables) if (Object.hasOwn(all, name)) variables[name] = all[name];
+      }
+      activated.push({ job, variables });
+    }
+    if (activated.length > 0) this.reschedule();
+    return activated;
+  }
+
+  /** Hands a pushed job back (its stream went away before it was delivered). */
+  yieldJob(key: number): void {
+    const job = this.state.get('jobs', key);
+    if (job && job.state === 'ACTIVATED') {
+      job.worker = '';
+      job.deadline = -1;
+      this.interpreter.setJobState(job, 'ACTIVATABLE');
+    }
+  }
+
+  /** Completes a job; accepted while the job is activatable or activated (as Zeebe). */
+  completeJob(key: number, variables: Record<string, unknown>): void {
+    const job = this.getJob(key, 'complete');
+    this.requireOpen(job, 'complete');
+    const instance = this.state.get('elements', job.elementInstanceKey)!;
+    this.interpreter.setJobState(job, 'FAILED');
+    this.state.remove('jobs', key);
+    delete instance.jobKey;
+    const element = this.interpreter.element(instance);
+    this.interpreter.applyResultVariables(instance, element, variables);
+    this.interpreter.complete(instance);
+    this.reschedule();
+  }
+
+  private requireOpen(job: JobRecord, command: string): void {
+    // Zeebe accepts complete / fail / throw-error only for activatable or activated jobs; a job
+    // waiting out its retry back-off is a failed job.
+    if (job.state === 'FAILED' || job.state === 'BACKOFF') {
+      throw new CommandRejection('INVALID_STATE', `Expected to ${command} job with key '${job.key}', but it is in state 'FAILED'`);
+    }
+    if (job.state === 'ERROR_THROWN') {
+      throw new CommandRejection('INVALID_STATE', `Expected to ${command} job with key '${job.key}', but it is in state 'ERROR_THROWN'`);
+    }
+  }
+
+  /** Fails a job: retried (after the back-off) while retries remain, else an incident. */
+  failJob(key: number, retries: number, errorMessage: string, retryBackOff: number, variables: Record<string, unknown>): void {
+    const job = this.getJob(key, 'fail');
+    this.requireOpen(job, 'fail');
+    job.retries = retries;
+    job.errorMessage = errorMessage;
+    job.worker = '';
+    job.deadline = -1;
+    // Variables of a failed job land on the task's own scope (Zeebe: local variables).
+    this.interpreter.variables.setLocal(job.elementInstanceKey, variables);
+    if (retries > 0) {
+      if (retryBackOff > 0) {
+        job.recurAt = this.clock.now() + retryBackOff;
+        this.interpreter.setJobState(job, 'BACKOFF');
+      } else {
+        this.interpreter.setJobState(job, 'ACTIVATABLE');
+      }
+    } else {
+      this.interpreter.setJobState(job, 'FAILED');
+      const instance = this.state.get('elements', job.elementInstanceKey)!;
+      const incident = this.interpreter.raiseIncident(instance, 'JOB_NO_RETRIES', errorMessage || 'No more retries left.', undefined, { jobKey: job.key });
+      job.incidentKey = incident.key;
+      this.state.put('jobs', job.key, job);
+    }
+    this.reschedule();
+  }
+
+  /** Throws a BPMN error for a job. */
+  throwError(key: number, errorCode: string, errorMessage: string, variables: Record<string, unknown>): void {
+    const job = this.getJob(key, 'throw an error for');
+    this.requireOpen(job, 'throw an error for');
+    const instance = this.state.get('elements', job.elementInstanceKey)!;
+    job.errorMessage = errorMessage;
+    this.interpreter.setJobState(job, 'ERROR_THROWN');
+    const caught = this.interpreter.throwError(instance, { code: errorCode, message: errorMessage, variables }, job);
+    if (!caught) {
+      const incident = [...this.state.values('incidents')].find((i) => i.jobKey === job.key && i.state === 'ACTIVE');
+      if (incident) job.incidentKey = incident.key;
+      this.state.put('jobs', job.key, job);
+    }
+    this.reschedule();
+  }
+
+  /** Sets a job's retries (must be positive). */
+  updateJobRetries(key: number, retries: number): void {
+    const job = this.getJob(key, 'update retries of');
+    if (retries < 1) {
+      throw new CommandRejection('INVALID_ARGUMENT', `Expected to update retries for job with key '${key}' with a positive amount of retries, but the amount given was '${retries}'`);
+    }
+    job.retries = retries;
+    this.state.put('jobs', key, job);
+  }
+
+  /** Changes the activation deadline of an activated job. */
+  updateJobTimeout(key: number, timeout: number): void {
+    const job = this.getJob(key, 'update the timeout of');
+    if (job.state !== 'ACTIVATED') {
+      throw new CommandRejection('INVALID_STATE', `Expected to update the timeout of job with key '${key}', but it is not active`);
+    }
+    job.deadline = this.clock.now() + timeout;
+    this.state.put('jobs', key, job);
+    this.reschedule();
+  }
+
+  /** Resolves an incident: a job incident makes the job activatable again (it needs retries). */
+  resolveIncident(key: number): void {
+    const incident = this.state.get('incidents', key);
+    if (!incident || incident.state !== 'ACTIVE') {
+      throw new CommandRejection('NOT_FOUND', `Expected to resolve incident with key '${key}', but no such incident was found`);
+    }
+    if (incident.jobKey !== undefined) {
+      const job = this.state.get('jobs', incident.jobKey);
+      if (job && job.state === 'FAILED' && job.retries <= 0) {
+        throw new CommandRejection('INVALID_STATE', `Expected to resolve incident with key '${key}', but job with key '${job.key}' has no retries left; update its retries first`);
+      }
+      incident.state = 'RESOLVED';
+      this.state.put('incidents', key, incident);
+      const instance = this.state.get('elements', incident.elementInstanceKey);
+      if (instance) {
+        delete instance.incident;
+        this.state.put('elements', instance.key, instance);
+      }
+      if (job) {
+        delete job.incidentKey;
+        this.interpreter.setJobState(job, 'ACTIVATABLE');
+      }
+    } else {
+      incident.state = 'RESOLVED';
+      this.state.put('incidents', key, incident);
+      this.interpreter.retryAfterIncident(incident);
+    }
+    this.reschedule();
+  }
+
+  // ---------------------------------------------------------------- messages and variables
+
+  /**
+   * Publishes a message: correlates it to the open subscriptions (one per process), and buffers
+   * it for its TTL so later subscriptions can still correlate it.
+   */
+  publishMessage(message: { name: string; correlationKey: string; timeToLive: number; messageId: string; variables: Record<string, unknown>; tenantId: string }): MessageRecord {
+    if (message.messageId) {
+      for (const existing of this.state.values('messages')) {
+        if (existing.name === message.name && existing.messageId === message.messageId && existing.tenantId === message.tenantId && existing.deadline > this.clock.now()) {
+          throw new CommandRejection('ALREADY_EXISTS', `Expected to publish a new message with id '${message.messageId}', but a message with that id was already published`);
+        }
+      }
+    }
+    const record: MessageRecord = {
+      key: this.state.newKey(),
+      name: message.name,
+      correlationKey: message.correlationKey,
+      messageId: message.messageId,
+      variables: message.variables,
+      deadline: this.clock.now() + Math.max(0, message.timeToLive),
+      tenantId: message.tenantId,
+      correlatedProcesses: [],
+    };
+    const candidates = [...this.state.values('subscriptions')].filter(
+      (s) => s.messageName === record.name && s.correlationKey === record.correlationKey && s.tenantId === record.tenantId,
+    );
+    for (const subscription of candidates) {
+      if (record.correlatedProcesses.includes(subscription.bpmnProcessId)) continue;
+      if (!this.state.get('subscriptions', subscription.key)) continue;
+      record.correlatedProcesses.push(subscription.bpmnProcessId);
+      this.interpreter.triggerSubscription(subscription, record.variables);
+    }
+    this.startByMessage(record);
+    if (message.timeToLive > 0) this.state.put('messages', record.key, record);
+    this.reschedule();
+    return record;
+  }
+
+  private startByMessage(message: MessageRecord): void {
+    const latestByProcess = new Map<string, ProcessDefinitionRecord>();
+    for (const definition of this.state.values('processes')) {
+      if (definition.tenantId !== message.tenantId) continue;
+      const current = latestByProcess.get(definition.bpmnProcessId);
+      if (!current || definition.version > current.version) latestByProcess.set(definition.bpmnProcessId, definition);
+    }
+    for (const definition of latestByProcess.values()) {
+      if (message.correlatedProcesses.includes(definition.bpmnProcessId)) continue;
+      const model = this.interpreter.models.get(definition.key)!;
+      const startId = model.messageStartIds.find((id) => model.elements[id]!.event?.messageName === message.name);
+      if (!startId) continue;
+      // One active instance per correlation key, as Zeebe guards message start events.
+      if (message.correlationKey) {
+        const busy = [...this.state.values('elements')].some(
+          (e) => e.flowScopeKey === undefined && e.bpmnProcessId === definition.bpmnProcessId && this.interpreter.isActive(e) && (e as ElementInstanceRecord & { startCorrelationKey?: string }).startCorrelationKey === message.correlationKey,
+        );
+        if (busy) continue;
+      }
+      message.correlatedProcesses.push(definition.bpmnProcessId);
+      const root = this.interpreter.createProcessInstance(definition, {}, { messageStart: { elementId: startId, variables: message.variables } });
+      if (message.correlationKey && this.interpreter.isActive(root)) {
+        (root as ElementInstanceRecord & { startCorrelationKey?: string }).startCorrelationKey = message.correlationKey;
+        this.state.put('elements', root.key, root);
+      }
+    }
+  }
+
+  /** Sets variables on an element instance scope (local) or propagates them (not local). */
+  setVariables(elementInstanceKey: number, variables: Record<string, unknown>, local: boolean): void {
+    const instance = this.state.get('elements', elementInstanceKey);
+    if (!this.interpreter.isActive(instance)) {
+      throw new CommandRejection('NOT_FOUND', `Expected to update variables for element with key '${elementInstanceKey}', but no such element was found`);
+    }
+    if (local) this.interpreter.variables.setLocal(elementInstanceKey, variables);
+    else this.interpreter.variables.propagate(elementInstanceKey, variables);
+  }
+
+  // ---------------------------------------------------------------- user tasks
+
+  private getUserTask(key: number, command: string) {
+    const task = this.state.get('userTasks', key);
+    if (!task || task.state !== 'CREATED') {
+      throw new CommandRejection('NOT_FOUND', `Expected to ${command} user task with key '${key}', but no such user task was found`);
+    }
+    return task;
+  }
+
+  /** Assigns (or with undefined, unassigns) a user task. */
+  assignUserTask(key: number, assignee: string | undefined, allowOverride = true): void {
+    const task = this.getUserTask(key, assignee ? 'assign' : 'unassign');
+    if (assignee && task.assignee && task.assignee !== assignee && !allowOverride) {
+      throw new CommandRejection('INVALID_STATE', `Expected to assign user task with key '${key}', but it is already assigned to '${task.assignee}'`);
+    }
+    if (assignee) task.assignee = assignee;
+    else delete task.assignee;
+    this.state.put('userTasks', key, task);
+  }
+
+  /** Completes a user task with variables (propagated as job variables are). */
+  completeUserTask(key: number, variables: Record<string, unknown>): void {
+    const task = this.getUserTask(key, 'complete');
+    const instance = this.state.get('elements', task.elementInstanceKey);
+    task.state = 'COMPLETED';
+    task.completionDate = this.clock.now();
+    this.state.put('userTasks', key, task);
+    if (!this.interpreter.isActive(instance)) return;
+    delete instance.userTaskKey;
+    const element = this.interpreter.element(instance);
+    this.interpreter.applyResultVariables(instance, element, variables);
+    this.interpreter.complete(instance);
+    this.reschedule();
+  }
+}

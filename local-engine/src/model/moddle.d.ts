@@ -1,0 +1,20 @@
+/** Minimal typing of bpmn-moddle's default export, as the package ships no declaration for it. */
+declare module 'bpmn-moddle' {
+  /** A parsed moddle element: its `$type` and the properties of that type. */
+  export interface ModdleNode {
+    $type: string;
+    [key: string]: unknown;
+  }
+  /** Result of fromXML: the root element and the warnings of lenient parsing. */
+  export interface ParseResult {
+    rootElement: ModdleNode;
+    warnings: Array<{ message: string }>;
+    references: unknown[];
+    elementsById: Record<string, ModdleNode>;
+  }
+  /** The BPMN moddle, extended with extra descriptors (zeebe). */
+  export class BpmnModdle {
+    constructor(packages?: Record<string, unknown>);
+    fromXML(xml: string, options?: Record<string, unknown>): Promise<ParseResult>;
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidResourceError, parseBpmn } from './parse-bpmn';
+
+const wrap = (content: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">${content}</bpmn:process>${extra}
+</bpmn:definitions>`;
+
+const task = (id: string, type = 'work') => `<bpmn:serviceTask id="${id}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" retries="5"/><zeebe:taskHeaders><zeebe:header key="k" value="v"/></zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>`;
+
+async function rejection(xml: string): Promise<string[]> {
+  try {
+    await parseBpmn('p.bpmn', xml);
+  } catch (error) {
+    if (error instanceof InvalidResourceError) return error.details;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('parseBpmn', () => {
+  it('follows sourceRef/targetRef when <incoming>/<outgoing> are omitted', async () => {
+    const [model] = await parseBpmn(
+      'p.bpmn',
+      wrap(`<bpmn:startEvent id="s"/>${task('t')}<bpmn:endEvent id="e"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>`),
+    );
+    expect(model!.elements.s!.outgoing).toEqual(['f1']);
+    expect(model!.elements.t!.incoming).toEqual(['f1']);
+    expect(model!.elements.t!.job).toEqual({ type: 'work', retries: '5', headers: { k: 'v' } });
+    expect(model!.elements.p!.noneStartId).toBe('s');
+  });
+
+  it('rejects unsupported elements naming their id', async () => {
+    const details = await rejection(
+      wrap(`<bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="g"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>`),
+    );
+    expect(details.join('\n')).toMatch(/Element 'g': the element type 'InclusiveGateway' is not supported/);
+  });
+
+  it('rejects a service task without a job type and a flow without condition after an exclusive gateway', async () => {
+    const details = await rejection(
+      wrap(`<bpmn:startEvent id="s"/><bpmn:serviceTask id="noType"/><bpmn:exclusiveGateway id="x"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="x"/><bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="a"/><bpmn:sequenceFlow id="f3" sourceRef="x" targetRef="b"/>`),
+    );
+    expect(details.some((d) => d.startsWith("Element 'noType'"))).toBe(true);
+    expect(details.some((d) => d.startsWith("Element 'f2'"))).toBe(true);
+  });
+
+  it('rejects a message catch without a correlation key', async () => {
+    const details = await rejection(
+      wrap(`<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/>`, '<bpmn:message id="m" name="msg"/>'),
+    );
+    expect(details.join()).toMatch(/Element 'c': the message must have a zeebe:subscription correlationKey/);
+  });
+
+  it('links compensation boundary events to their handlers and reads multi-instance settings', async () => {
+    const [model] = await parseBpmn(
+      'p.bpmn',
+      wrap(`<bpmn:startEvent id="s"/>
+        <bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="w"/></bpmn:extensionElements>
+          <bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item" outputCollection="out" outputElement="=r"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+        </bpmn:serviceTask>
+        <bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+        <bpmn:serviceTask id="undo" isForCompensation="true"><bpmn:extensionElements><zeebe:taskDefinition type="undo"/></bpmn:extensionElements></bpmn:serviceTask>
+        <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+        <bpmn:association id="a" sourceRef="b" targetRef="undo"/>`),
+    );
+    expect(model!.elements.t!.compensationHandlerId).toBe('undo');
+    expect(model!.elements.t!.boundaryIds).toEqual(['b']);
+    expect(model!.elements.t!.multiInstance).toEqual({ sequential: true, inputCollection: '=items', inputElement: 'item', outputCollection: 'out', outputElement: '=r' });
+  });
+
+  it('rejects a file that is not BPMN', async () => {
+    await expect(parseBpmn('x.bpmn', 'not xml')).rejects.toBeInstanceOf(InvalidResourceError);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Embedding entry point: starts the engine on PostgreSQL (or in memory without a database URL),
+ * its gRPC gateway and its REST API, and returns their addresses and a stop function.
+ */
+import { SystemClock, type Clock } from './clock';
+import { Engine } from './engine';
+import { startGrpcGateway } from './gateway/grpc-server';
+import { startRestApi } from './rest/rest-server';
+import { PostgresStore } from './state/postgres-store';
+
+/** Options of startLocalEngine. */
+export interface LocalEngineOptions {
+  /** PostgreSQL for durable state; without it the state lives in memory only. */
+  databaseUrl?: string;
+  /** gRPC port (0 or unset = ephemeral). */
+  grpcPort?: number;
+  /** REST port (0 or unset = ephemeral). */
+  restPort?: number;
+  /** Host to bind (default 127.0.0.1). */
+  host?: string;
+  /**
+   * Wait for PostgreSQL's WAL flush on each commit (default true). False keeps every command
+   * across engine restarts but may lose the last milliseconds of commits if PostgreSQL crashes.
+   */
+  synchronousCommit?: boolean;
+  /** Clock for timers and deadlines (default: wall clock). */
+  clock?: Clock;
+}
+
+/** A running local engine. */
+export interface LocalEngine {
+  /** `host:port` of the gRPC gateway (for ZEEBE_GRPC_ADDRESS as `grpc://host:port`). */
+  grpcAddress: string;
+  /** `http://host:port` of the REST API (for ZEEBE_REST_ADDRESS). */
+  restAddress: string;
+  engine: Engine;
+  stop(): Promise<void>;
+}
+
+/** Starts the local engine. */
+export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
+  const host = options.host ?? '127.0.0.1';
+  const store = options.databaseUrl ? new PostgresStore(options.databaseUrl, options.synchronousCommit ?? true) : undefined;
+  const engine = new Engine(options.clock ?? new SystemClock(), store);
+  await engine.start();
+  const grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host);
+  const rest = await startRestApi(engine, options.restPort ?? 0, host);
+  return {
+    grpcAddress: `${host}:${grpc.port}`,
+    restAddress: `http://${host}:${rest.port}`,
+    engine,
+    async stop() {
+      await grpc.stop();
+      await rest.stop();
+      await engine.stop();
+      await store?.close();
+    },
+  };
+}

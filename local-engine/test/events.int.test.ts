@@ -1,0 +1,351 @@
+/**
+ * Conformance: timers (duration, date, cycle), boundary events (timer, message, error,
+ * escalation; interrupting and not), error end events and event subprocesses, driven only
+ * through the @camunda8/sdk clients with the engine's manual clock.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definitions, flow, message, serviceTask } from './fixtures';
+import { deploy, now, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness('le_events');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function state(key: string) {
+  return (await h.api.getProcessInstance({ processInstanceKey: key }, now)).state;
+}
+
+async function activate(type: string) {
+  return h.zeebe.activateJobs({ type, worker: 'w', maxJobsToActivate: 10, timeout: 600_000, requestTimeout: -1 });
+}
+
+async function elements(processInstanceKey: string) {
+  const result = await h.api.searchElementInstances({ filter: { processInstanceKey } }, now);
+  return result.items.map((e) => `${e.elementId}:${e.state}`).sort();
+}
+
+function timerBoundary(id: string, attachedTo: string, duration: string, cancelActivity: boolean) {
+  return `<bpmn:boundaryEvent id="${id}" attachedToRef="${attachedTo}" cancelActivity="${cancelActivity}"><bpmn:timerEventDefinition><bpmn:timeDuration>${duration}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>`;
+}
+
+describe('timers', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/timer-events/#intermediate-timer-catch-event
+  it('waits on an intermediate timer (duration expression) until the clock passes it', async () => {
+    await deploy(
+      h,
+      'timer-catch',
+      definitions(
+        'timer-catch',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>=delay</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+         <bpmn:endEvent id="end"/>
+         ${flow('f1', 'start', 'wait')}${flow('f2', 'wait', 'end')}`,
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'timer-catch', variables: { delay: 'PT10M' } });
+    h.clock.advance(9 * 60_000);
+    expect(await state(created.processInstanceKey)).toBe('ACTIVE');
+    h.clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/timer-events/#timer-boundary-event: an
+  // interrupting timer cancels the task (its job is gone) and continues on the boundary path
+  it('interrupting timer boundary terminates the task and takes the timeout path', async () => {
+    await deploy(
+      h,
+      'timer-interrupting',
+      definitions(
+        'timer-interrupting',
+        `<bpmn:startEvent id="start"/>
+         ${serviceTask('work', 'ti-work')}
+         ${timerBoundary('timeout', 'work', 'PT1H', true)}
+         ${serviceTask('escalate', 'ti-escalate')}
+         <bpmn:endEvent id="end"/><bpmn:endEvent id="endTimeout"/>
+         ${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}${flow('f3', 'timeout', 'escalate')}${flow('f4', 'escalate', 'endTimeout')}`,
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'timer-interrupting', variables: {} });
+    const [job] = await h.zeebe.activateJobs({ type: 'ti-work', worker: 'w', maxJobsToActivate: 1, timeout: 10 * 3600_000, requestTimeout: -1 });
+    h.clock.advance(3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(h.zeebe.completeJob({ jobKey: job!.key, variables: {} })).rejects.toMatchObject({ code: 5 });
+    const [escalate] = await activate('ti-escalate');
+    expect(escalate).toBeDefined();
+    await h.zeebe.completeJob({ jobKey: escalate!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    expect(await elements(created.processInstanceKey)).toContain('work:TERMINATED');
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/timer-events/#timer-boundary-event: a
+  // non-interrupting cycle timer fires repeatedly while the task keeps running
+  it('non-interrupting cycle timer boundary fires each cycle while the task stays active', async () => {
+    await deploy(
+      h,
+      'timer-non-interrupting',
+      definitions(
+        'timer-non-interrupting',
+        `<bpmn:startEvent id="start"/>
+         ${serviceTask('work', 'tn-work')}
+         <bpmn:boundaryEvent id="remind" attachedToRef="work" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT10M</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+         ${serviceTask('reminder', 'tn-reminder')}
+         <bpmn:endEvent id="end"/><bpmn:endEvent id="endReminder"/>
+         ${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}${flow('f3', 'remind', 'reminder')}${flow('f4', 'reminder', 'endReminder')}`,
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'timer-non-interrupting', variables: {} });
+    const [job] = await h.zeebe.activateJobs({ type: 'tn-work', worker: 'w', maxJobsToActivate: 1, timeout: 10 * 3600_000, requestTimeout: -1 });
+    h.clock.advance(10 * 60_000);
+    h.clock.advance(10 * 60_000);
+    h.clock.advance(10 * 60_000); // only two repetitions
+    await new Promise((r) => setTimeout(r, 20));
+    const reminders = await activate('tn-reminder');
+    expect(reminders).toHaveLength(2);
+    for (const r of reminders) await h.zeebe.completeJob({ jobKey: r.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('ACTIVE');
+    await h.zeebe.completeJob({ jobKey: job!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+  });
+});
+
+describe('timer event subprocess', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/event-subprocesses/ and .../timer-events/: an
+  // interrupting timer event subprocess ends the main flow when its timer fires
+  it('an interrupting timer event subprocess takes over when the timer fires', async () => {
+    await deploy(
+      h,
+      'eventsub-timer',
+      definitions(
+        'eventsub-timer',
+        `<bpmn:startEvent id="start"/>${serviceTask('main', 'est-main')}<bpmn:endEvent id="end"/>
+         <bpmn:subProcess id="onTimeout" triggeredByEvent="true">
+           <bpmn:startEvent id="expired"><bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+           <bpmn:endEvent id="timedOut"/>${flow('t1', 'expired', 'timedOut')}
+         </bpmn:subProcess>
+         ${flow('f1', 'start', 'main')}${flow('f2', 'main', 'end')}`,
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'eventsub-timer', variables: {} });
+    const [main] = await activate('est-main');
+    h.clock.advance(24 * 3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    expect(await elements(created.processInstanceKey)).toEqual(expect.arrayContaining(['main:TERMINATED', 'timedOut:COMPLETED']));
+    await expect(h.zeebe.completeJob({ jobKey: main!.key, variables: {} })).rejects.toMatchObject({ code: 5 });
+  });
+});
+
+describe('message boundary events', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/message-events/#message-boundary-events
+  it('an interrupting message boundary cancels the task; a non-interrupting one runs alongside', async () => {
+    await deploy(
+      h,
+      'msg-boundary',
+      definitions(
+        'msg-boundary',
+        `<bpmn:startEvent id="start"/>
+         ${serviceTask('work', 'mb-work')}
+         <bpmn:boundaryEvent id="note" attachedToRef="work" cancelActivity="false"><bpmn:messageEventDefinition messageRef="mNote"/></bpmn:boundaryEvent>
+         <bpmn:boundaryEvent id="cancel" attachedToRef="work"><bpmn:messageEventDefinition messageRef="mCancel"/></bpmn:boundaryEvent>
+         <bpmn:endEvent id="end"/><bpmn:endEvent id="endNote"/><bpmn:endEvent id="endCancel"/>
+         ${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}${flow('f3', 'note', 'endNote')}${flow('f4', 'cancel', 'endCancel')}`,
+        message('mNote', 'order-note', '=orderId') + message('mCancel', 'order-cancel-requested', '=orderId'),
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'msg-boundary', variables: { orderId: 'mb-1' } });
+    await h.zeebe.publishMessage({ name: 'order-note', correlationKey: 'mb-1', variables: {}, timeToLive: 0 });
+    await h.zeebe.publishMessage({ name: 'order-note', correlationKey: 'mb-1', variables: {}, timeToLive: 0 });
+    expect(await state(created.processInstanceKey)).toBe('ACTIVE');
+    await h.zeebe.publishMessage({ name: 'order-cancel-requested', correlationKey: 'mb-1', variables: { reason: 'customer' }, timeToLive: 0 });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    const list = await elements(created.processInstanceKey);
+    expect(list.filter((e) => e === 'endNote:COMPLETED')).toHaveLength(2);
+    expect(list).toContain('work:TERMINATED');
+    expect(list).toContain('endCancel:COMPLETED');
+    expect(await activate('mb-work')).toHaveLength(0);
+  });
+});
+
+describe('errors and escalations', () => {
+  const errorProcess = definitions(
+    'error-boundary',
+    `<bpmn:startEvent id="start"/>
+     ${serviceTask('pay', 'eb-pay')}
+     <bpmn:boundaryEvent id="declined" attachedToRef="pay"><bpmn:errorEventDefinition errorRef="errDeclined"/></bpmn:boundaryEvent>
+     <bpmn:endEvent id="end"/><bpmn:endEvent id="endDeclined"/>
+     ${flow('f1', 'start', 'pay')}${flow('f2', 'pay', 'end')}${flow('f3', 'declined', 'endDeclined')}`,
+    '<bpmn:error id="errDeclined" name="Declined" errorCode="PAYMENT_DECLINED"/>',
+  );
+
+  // docs.camunda.io/docs/components/modeler/bpmn/error-events/#catching-the-error: ThrowError
+  // with a matching code is caught by the error boundary event; its variables are merged
+  it('an error thrown by a job is caught by the boundary event with that code', async () => {
+    await deploy(h, 'error-boundary', errorProcess);
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'error-boundary', variables: {} });
+    const [job] = await activate('eb-pay');
+    await h.zeebe.throwError({ jobKey: job!.key, errorCode: 'PAYMENT_DECLINED', errorMessage: 'card expired', variables: { declineReason: 'expired' } });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    expect(await elements(created.processInstanceKey)).toContain('endDeclined:COMPLETED');
+    const vars = await h.api.searchVariables({ filter: { processInstanceKey: created.processInstanceKey, name: 'declineReason' } }, now);
+    expect(vars.items.map((v) => JSON.parse(v.value))).toEqual(['expired']);
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/error-events/#unhandled-errors: an error no
+  // catch event matches raises an incident instead of ending silently
+  it('an uncaught error code raises an incident', async () => {
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'error-boundary', variables: {} });
+    const [job] = await activate('eb-pay');
+    await h.zeebe.throwError({ jobKey: job!.key, errorCode: 'SOMETHING_ELSE', errorMessage: 'boom' });
+    expect(await state(created.processInstanceKey)).toBe('ACTIVE');
+    const incidents = await h.api.searchIncidents({ filter: { processInstanceKey: created.processInstanceKey } }, now);
+    expect(incidents.items.map((i) => i.errorType)).toEqual(['UNHANDLED_ERROR_EVENT']);
+    expect(incidents.items[0]!.errorMessage).toContain('SOMETHING_ELSE');
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/error-events/#throwing-the-error and
+  // .../event-subprocesses/: an error end event inside a subprocess is caught by an error event
+  // subprocess of the process, which interrupts the rest
+  it('an error end event is caught by an error event subprocess', async () => {
+    await deploy(
+      h,
+      'error-eventsub',
+      definitions(
+        'error-eventsub',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:parallelGateway id="fork"/>
+         ${serviceTask('other', 'ee-other')}
+         <bpmn:subProcess id="sub">
+           <bpmn:startEvent id="subStart"/>
+           <bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="errX"/></bpmn:endEvent>
+           ${flow('s1', 'subStart', 'fail')}
+         </bpmn:subProcess>
+         <bpmn:subProcess id="handler" triggeredByEvent="true">
+           <bpmn:startEvent id="caught"><bpmn:errorEventDefinition errorRef="errX"/></bpmn:startEvent>
+           ${serviceTask('repair', 'ee-repair')}
+           <bpmn:endEvent id="handled"/>
+           ${flow('h1', 'caught', 'repair')}${flow('h2', 'repair', 'handled')}
+         </bpmn:subProcess>
+         <bpmn:endEvent id="end"/>
+         ${flow('f1', 'start', 'fork')}${flow('f2', 'fork', 'sub')}${flow('f3', 'fork', 'other')}${flow('f4', 'sub', 'end')}${flow('f5', 'other', 'end')}`,
+        '<bpmn:error id="errX" name="X" errorCode="X_FAILED"/>',
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'error-eventsub', variables: {} });
+    expect(await activate('ee-other')).toHaveLength(0); // interrupted before anyone took it
+    const [repair] = await activate('ee-repair');
+    await h.zeebe.completeJob({ jobKey: repair!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    const list = await elements(created.processInstanceKey);
+    expect(list).toEqual(expect.arrayContaining(['sub:TERMINATED', 'handled:COMPLETED']));
+    expect(list).not.toContain('other:COMPLETED');
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/escalation-events/: a non-interrupting
+  // escalation boundary catches the escalation thrown inside the subprocess, which continues
+  it('a non-interrupting escalation boundary catches an escalation from inside a subprocess', async () => {
+    await deploy(
+      h,
+      'escalation',
+      definitions(
+        'escalation',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:subProcess id="sub">
+           <bpmn:startEvent id="subStart"/>
+           <bpmn:intermediateThrowEvent id="raise"><bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:intermediateThrowEvent>
+           ${serviceTask('work', 'es-work')}
+           <bpmn:endEvent id="subEnd"/>
+           ${flow('s1', 'subStart', 'raise')}${flow('s2', 'raise', 'work')}${flow('s3', 'work', 'subEnd')}
+         </bpmn:subProcess>
+         <bpmn:boundaryEvent id="caught" attachedToRef="sub" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>
+         ${serviceTask('notify', 'es-notify')}
+         <bpmn:endEvent id="end"/><bpmn:endEvent id="endNotify"/>
+         ${flow('f1', 'start', 'sub')}${flow('f2', 'sub', 'end')}${flow('f3', 'caught', 'notify')}${flow('f4', 'notify', 'endNotify')}`,
+        '<bpmn:escalation id="esc" name="Late" escalationCode="LATE"/>',
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'escalation', variables: {} });
+    const [notify] = await activate('es-notify');
+    const [work] = await activate('es-work');
+    expect(notify).toBeDefined();
+    expect(work).toBeDefined();
+    await h.zeebe.completeJob({ jobKey: notify!.key, variables: {} });
+    await h.zeebe.completeJob({ jobKey: work!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+  });
+});
+
+describe('start, end and event subprocess variants', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/terminate-events/: a terminate end event ends
+  // its scope at once, terminating the other active branches; the instance completes
+  it('a terminate end event completes the instance and terminates other branches', async () => {
+    await deploy(
+      h,
+      'terminate',
+      definitions(
+        'terminate',
+        `<bpmn:startEvent id="start"/><bpmn:parallelGateway id="fork"/>
+         ${serviceTask('slow', 'term-slow')}
+         <bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent><bpmn:endEvent id="end"/>
+         ${flow('f1', 'start', 'fork')}${flow('f2', 'fork', 'slow')}${flow('f3', 'fork', 'stop')}${flow('f4', 'slow', 'end')}`,
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'terminate', variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    expect(await elements(created.processInstanceKey)).toContain('slow:TERMINATED');
+    expect(await activate('term-slow')).toHaveLength(0);
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/message-events/#message-start-events: a
+  // published message starts an instance of the process with its variables
+  it('a message start event starts an instance when the message is published', async () => {
+    await deploy(
+      h,
+      'msg-start',
+      definitions(
+        'msg-start',
+        `<bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="ms"/></bpmn:startEvent>${serviceTask('work', 'ms-work')}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}`,
+        '<bpmn:message id="ms" name="order-received"/>',
+      ),
+    );
+    await h.zeebe.publishMessage({ name: 'order-received', correlationKey: 'o-1', variables: { orderId: 'o-1' }, timeToLive: 0 });
+    const [job] = await activate('ms-work');
+    expect(job!.variables).toEqual({ orderId: 'o-1' });
+    expect(job!.bpmnProcessId).toBe('msg-start');
+  });
+
+  // docs.camunda.io/docs/components/modeler/bpmn/event-subprocesses/: a non-interrupting
+  // message event subprocess runs alongside the main flow, once per message
+  it('a non-interrupting message event subprocess runs alongside the main flow', async () => {
+    await deploy(
+      h,
+      'eventsub-msg',
+      definitions(
+        'eventsub-msg',
+        `<bpmn:startEvent id="start"/>${serviceTask('main', 'esm-main')}<bpmn:endEvent id="end"/>
+         <bpmn:subProcess id="onUpdate" triggeredByEvent="true">
+           <bpmn:startEvent id="updated" isInterrupting="false"><bpmn:messageEventDefinition messageRef="mu"/></bpmn:startEvent>
+           ${serviceTask('apply', 'esm-apply')}<bpmn:endEvent id="applied"/>
+           ${flow('u1', 'updated', 'apply')}${flow('u2', 'apply', 'applied')}
+         </bpmn:subProcess>
+         ${flow('f1', 'start', 'main')}${flow('f2', 'main', 'end')}`,
+        message('mu', 'order-updated', '=orderId'),
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'eventsub-msg', variables: { orderId: 'esm-1' } });
+    await h.zeebe.publishMessage({ name: 'order-updated', correlationKey: 'esm-1', variables: { change: 1 }, timeToLive: 0 });
+    await h.zeebe.publishMessage({ name: 'order-updated', correlationKey: 'esm-1', variables: { change: 2 }, timeToLive: 0 });
+    const applies = await activate('esm-apply');
+    expect(applies).toHaveLength(2);
+    for (const job of applies) await h.zeebe.completeJob({ jobKey: job.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('ACTIVE');
+    const [main] = await activate('esm-main');
+    await h.zeebe.completeJob({ jobKey: main!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+  });
+});
