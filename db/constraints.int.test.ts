@@ -54,7 +54,7 @@ async function planFixture(tenantId = `tenant-${randomUUID().slice(0, 8)}`): Pro
   const itemId = randomUUID();
   const planId = randomUUID();
   const taskIds: [string, string] = [randomUUID(), randomUUID()];
-  await insert('customer_order', { tenant_id: tenantId, id: orderId, status: 'DECOMPOSED', completion_policy: 'COMPLETION_REQUIRES_BILLING_ACTIVE' });
+  await insert('customer_order', { tenant_id: tenantId, id: orderId, status: 'DECOMPOSED', completion_policy: 'COMPLETION_REQUIRES_BILLING_ACTIVE', order_version: 1 });
   await insert('order_item', {
     tenant_id: tenantId,
     id: itemId,

@@ -3,7 +3,7 @@
 -- file, so a migration changed without regenerating it fails the tests.
 --
 -- Migrations:
---   000001_orders_and_catalog  sha256:b545c215e876b16ff76e642b6ca1e8c718a34f34fe44fb2ed4c96f134ff6ba5a
+--   000001_orders_and_catalog  sha256:bc5c91e3004f9ec7938a2d260b2eb64697ed8ff89a45887cff31b4f36bc88bdb
 --   000002_fulfillment_plan  sha256:183c3b9c6a9b6a23dac2c6674e5f4d596ef3b88e65f1e99e6adaa463fe58f9f5
 --   000003_workflow  sha256:d1dad239929168b4b3e6bffa3c8cd6805db2f9133d7c26b4dae23331909c0e15
 --   000004_fallout_and_compensation  sha256:a9a8bb2fe652ea98c8fc1f8cd0995d2056721f8e1bd6195f2681625c58a9ac83
@@ -148,6 +148,7 @@ CREATE TABLE public.customer_order (
     external_ref character varying(128),
     status character varying(32) NOT NULL,
     completion_policy character varying(64) NOT NULL,
+    order_version bigint NOT NULL,
     cancel_requested_at timestamp with time zone,
     cancel_reason text,
     version bigint DEFAULT 0 NOT NULL,
@@ -158,6 +159,7 @@ COMMENT ON TABLE public.customer_order IS 'An order as fulfillment knows it: the
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_pkey PRIMARY KEY (tenant_id, id);
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_external_ref_key UNIQUE (tenant_id, external_ref);
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_completion_policy_check CHECK (((completion_policy)::text = ANY ((ARRAY['COMPLETION_REQUIRES_BILLING_ACTIVE'::character varying, 'COMPLETION_ALLOWS_BILLING_PENDING'::character varying, 'COMPLETION_REQUIRES_BILLING_REQUEST_ACCEPTED'::character varying])::text[])));
+ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_order_version_check CHECK ((order_version >= 0));
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_status_check CHECK (((status)::text = ANY ((ARRAY['VALIDATED'::character varying, 'DECOMPOSED'::character varying, 'FULFILLMENT_READY'::character varying, 'IN_FULFILLMENT'::character varying, 'CANCEL_REQUESTED'::character varying, 'COMPLETED'::character varying, 'PARTIALLY_COMPLETED'::character varying, 'CANCELLED'::character varying, 'FAILED_WITH_FALLOUT'::character varying, 'COMPENSATED'::character varying, 'MANUAL_CLOSED'::character varying])::text[])));
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_version_check CHECK ((version >= 0));
 

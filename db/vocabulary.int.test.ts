@@ -119,11 +119,11 @@ describe('CHECK constraints and vocabulary.ts', () => {
     // Proves that what valueListChecks() reads is what the database enforces.
     await client.query('begin');
     try {
-      await client.query(`insert into customer_order (tenant_id, id, status, completion_policy) values ('t', gen_random_uuid(), 'VALIDATED', $1)`, [
+      await client.query(`insert into customer_order (tenant_id, id, status, completion_policy, order_version) values ('t', gen_random_uuid(), 'VALIDATED', $1, 1)`, [
         vocabulary.completionPolicies[0],
       ]);
       await expect(
-        client.query(`insert into customer_order (tenant_id, id, status, completion_policy) values ('t', gen_random_uuid(), 'PROCESSING', $1)`, [
+        client.query(`insert into customer_order (tenant_id, id, status, completion_policy, order_version) values ('t', gen_random_uuid(), 'PROCESSING', $1, 1)`, [
           vocabulary.completionPolicies[0],
         ]),
       ).rejects.toMatchObject({ code: '23514', constraint: 'customer_order_status_check' });

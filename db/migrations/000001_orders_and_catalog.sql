@@ -50,6 +50,9 @@ create table customer_order (
   external_ref varchar(128),
   status varchar(32) not null,
   completion_policy varchar(64) not null,
+  -- The business version of the order (seed §5 orderVersion): an amended order gets a new one and is
+  -- decomposed again; `version` below is only the optimistic-lock counter of this row.
+  order_version bigint not null,
   cancel_requested_at timestamptz,
   cancel_reason text,
   version bigint not null default 0,
@@ -63,6 +66,7 @@ create table customer_order (
   constraint customer_order_completion_policy_check check (completion_policy in (
     'COMPLETION_REQUIRES_BILLING_ACTIVE', 'COMPLETION_ALLOWS_BILLING_PENDING',
     'COMPLETION_REQUIRES_BILLING_REQUEST_ACCEPTED')),
+  constraint customer_order_order_version_check check (order_version >= 0),
   constraint customer_order_version_check check (version >= 0)
 );
 comment on table customer_order is
