@@ -51,6 +51,7 @@ export class Engine implements GatewayBackend {
   private timer: NodeJS.Timeout | undefined;
   private unsubscribeClock: (() => void) | undefined;
   private stopped = false;
+  private tickQueued = false;
 
   constructor(
     readonly clock: Clock,
@@ -152,17 +153,6 @@ export class Engine implements GatewayBackend {
     return this.nextFlush;
   }
 
-  /**
-   * Resolves when every change made before this call is durable, without waiting for changes
-   * made afterwards. Job pushes use it: the job's creation must be durable before a worker sees
-   * it, while its activation may trail (a lost activation only makes the job activatable again
-   * under the same key, which Zeebe's semantics already allow).
-   */
-  durable(): Promise<void> {
-    if (this.state.hasChanges() || !this.flushing) return this.flush();
-    return this.flushing;
-  }
-
   // ---------------------------------------------------------------- scheduler
 
   /** Fires everything that is due on the clock and arms a wake-up for the next due moment. */
@@ -200,9 +190,18 @@ export class Engine implements GatewayBackend {
     }
   }
 
-  /** Re-arms the scheduler after a command that may have created timers or deadlines. */
+  /**
+   * Re-arms the scheduler after a command that may have created timers or deadlines. One tick per
+   * turn of the event loop covers every command of that turn (a tick scans all open jobs and
+   * timers, so one per command cost work proportional to commands × open jobs under load).
+   */
   private reschedule(): void {
-    setImmediate(() => this.tick());
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      this.tick();
+    });
   }
 
   // ---------------------------------------------------------------- deployment and instances

@@ -2,25 +2,58 @@
  * `npm run bench:engine`: throughput (completed process instances/s) and create-to-completion
  * latency (p50/p99) of a one-task and a ten-task process, driven by `@camunda8/sdk` clients on
  * loopback (CreateProcessInstanceWithResult + a streaming job worker), against the local engine
- * on PostgreSQL and, in the same run, against the same gRPC layer with a stub behind it. Loads:
- * closed loops at two concurrencies, then an open loop at half of the measured maximum.
- * Prints one JSON document.
+ * on PostgreSQL and, in the same run, against the same gRPC layer with a stub behind it that
+ * hands out as many jobs per instance as the process has tasks. The measured side runs in a child
+ * process (bench-server.ts), so it does not share an event loop with the SDK clients. Loads:
+ * closed loops at two concurrencies, then an open loop (fixed arrival rate, independent of
+ * answers) at half of the maximum measured in the closed loops. Prints one JSON document.
  *
  * Settings: DATABASE_URL (PostgreSQL; default the machine's service), BENCH_SECONDS (per
  * measurement, default 5), BENCH_CONCURRENCY (two numbers, default "4,32"),
- * BENCH_SYNCHRONOUS_COMMIT ("off" measures the engine with asynchronous PostgreSQL commits).
+ * BENCH_SYNCHRONOUS_COMMIT ("off" measures the engine with asynchronous PostgreSQL commits),
+ * BENCH_TASKS (tasks per process, one scenario each, default "1,10"), BENCH_SERVER_NODE_OPTIONS (extra node flags for the measured process, e.g. "--cpu-prof").
  */
 import { Camunda8 } from '@camunda8/sdk';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { createTestDatabase } from '../../../test/helpers/database';
-import { startGrpcGateway } from '../gateway/grpc-server';
-import { startLocalEngine } from '../start-local-engine';
-import { StubBackend } from './stub-backend';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 const jobType = 'bench-work';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '4,32').split(',').map(Number);
 const synchronousCommit = process.env.BENCH_SYNCHRONOUS_COMMIT !== 'off';
+const taskCounts = (process.env.BENCH_TASKS ?? '1,10').split(',').map(Number);
+
+const serverScript = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+
+/**
+ * Starts the measured side (engine or stub) in a child process and returns its gRPC address and
+ * a stop function that waits for the child to exit (it drops its database on the way).
+ */
+async function startServer(mode: 'engine' | 'stub', tasks: number): Promise<{ grpcAddress: string; stop(): Promise<void> }> {
+  const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeOptions, '--import', import.meta.resolve('tsx'), serverScript, mode, String(tasks), jobType], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const grpcAddress = await new Promise<string>((resolve, reject) => {
+    // other lines (e.g. from --trace-gc in BENCH_SERVER_NODE_OPTIONS) go to stderr
+    lines.on('line', (line) => {
+      if (line.startsWith('{"grpcAddress"')) resolve((JSON.parse(line) as { grpcAddress: string }).grpcAddress);
+      else process.stderr.write(`${line}\n`);
+    });
+    child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited with code ${code} before it was ready`)));
+  });
+  return {
+    grpcAddress,
+    async stop() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
 
 function processXml(tasks: number): string {
   const ids = Array.from({ length: tasks }, (_, i) => `task${i + 1}`);
@@ -130,23 +163,17 @@ async function main(): Promise<void> {
   const stdoutWrite = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const scenarios = [];
-  for (const tasks of [1, 10]) {
-    const db = await createTestDatabase('bench');
-    const local = await startLocalEngine({ databaseUrl: db.url, synchronousCommit });
-    let engine: Record<string, Figures>;
-    try {
-      engine = await measure(local.grpcAddress, tasks);
-    } finally {
-      await local.stop();
-      await db.drop();
+  for (const tasks of taskCounts) {
+    const measured: Record<'engine' | 'stub', Record<string, Figures>> = { engine: {}, stub: {} };
+    for (const mode of ['engine', 'stub'] as const) {
+      const server = await startServer(mode, tasks);
+      try {
+        measured[mode] = await measure(server.grpcAddress, tasks);
+      } finally {
+        await server.stop();
+      }
     }
-    const stub = await startGrpcGateway(new StubBackend(jobType), 0);
-    let baseline: Record<string, Figures>;
-    try {
-      baseline = await measure(`127.0.0.1:${stub.port}`, tasks);
-    } finally {
-      await stub.stop();
-    }
+    const { engine, stub: baseline } = measured;
     const loads = Object.keys(engine).map((load) => ({
       load,
       engine: engine[load]!,
@@ -169,7 +196,7 @@ async function main(): Promise<void> {
         machine: { cpus: os.cpus().length, node: process.version },
         secondsPerMeasurement: seconds,
         synchronousCommit,
-        baseline: 'same SDK load against the same gRPC layer with a stub behind it (one job per instance, no interpreter, no persistence)',
+        baseline: 'same SDK load against the same gRPC layer with a stub behind it (as many jobs per instance as the process has tasks, no interpreter, no persistence)',
         scenarios,
       },
       null,

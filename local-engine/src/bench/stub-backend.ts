@@ -1,7 +1,8 @@
 /**
- * The benchmark's baseline: the same gRPC layer with a stub behind it. Every instance is one job;
- * the instance ends when its job completes. No interpreter, no FEEL, no persistence — the ceiling
- * of the SDK + gRPC path on this machine.
+ * The benchmark's baseline: the same gRPC layer with a stub behind it. Every instance is a chain of
+ * `tasks` jobs, one after the other (as the benchmark's processes are), and ends when its last job
+ * completes. No interpreter, no FEEL, no persistence — the ceiling of the SDK + gRPC path for the
+ * same number of job round trips on this machine.
  */
 import type { ActivatedJob, ActivationRequest, JobListener } from '../engine';
 import type { GatewayBackend } from '../gateway/backend';
@@ -13,7 +14,7 @@ function unsupported(): never {
   throw new CommandRejection('INVALID_STATE', 'not supported by the benchmark stub');
 }
 
-/** A backend that turns each instance into one job of a fixed type. */
+/** A backend that turns each instance into a chain of `tasks` jobs of a fixed type. */
 export class StubBackend implements GatewayBackend {
   private next = 2 ** 51 + 1;
   private readonly queue = new Map<number, JobRecord>();
@@ -22,7 +23,17 @@ export class StubBackend implements GatewayBackend {
   private readonly endListeners = new Map<number, (instance: ElementInstanceRecord) => void>();
   private readonly listeners = new Set<JobListener>();
 
-  constructor(private readonly jobType: string) {}
+  /** Jobs still to come per instance after the current one. */
+  private readonly remaining = new Map<number, number>();
+
+  /**
+   * @param jobType the type of every job
+   * @param tasks jobs per instance (the benchmark process's number of service tasks)
+   */
+  constructor(
+    private readonly jobType: string,
+    private readonly tasks = 1,
+  ) {}
 
   newKey(): number {
     return this.next++;
@@ -51,29 +62,34 @@ export class StubBackend implements GatewayBackend {
       activeChildren: 1,
     };
     this.roots.set(key, root);
+    this.remaining.set(key, this.tasks - 1);
+    void variables;
+    this.createJob(root);
+    return root;
+  }
+
+  private createJob(root: ElementInstanceRecord): void {
     const job: JobRecord = {
       key: this.newKey(),
       type: this.jobType,
-      processInstanceKey: key,
-      processDefinitionKey: definition.key,
+      processInstanceKey: root.key,
+      processDefinitionKey: root.processDefinitionKey,
       processDefinitionVersion: 1,
-      bpmnProcessId: definition.bpmnProcessId,
+      bpmnProcessId: root.bpmnProcessId,
       elementId: 'task',
-      elementInstanceKey: key,
+      elementInstanceKey: root.key,
       customHeaders: {},
       retries: 3,
       state: 'ACTIVATABLE',
       worker: '',
       deadline: -1,
       errorMessage: '',
-      tenantId: definition.tenantId,
+      tenantId: root.tenantId,
       created: Date.now(),
     };
     this.jobs.set(job.key, job);
     this.queue.set(job.key, job);
-    void variables;
     for (const listener of this.listeners) listener(job.type);
-    return root;
   }
 
   onProcessInstanceEnded(key: number, listener: (instance: ElementInstanceRecord) => void): void {
@@ -109,6 +125,13 @@ export class StubBackend implements GatewayBackend {
     this.jobs.delete(key);
     this.queue.delete(key);
     const root = this.roots.get(job.processInstanceKey)!;
+    const remaining = this.remaining.get(root.key)!;
+    if (remaining > 0) {
+      this.remaining.set(root.key, remaining - 1);
+      this.createJob(root);
+      return;
+    }
+    this.remaining.delete(root.key);
     this.roots.delete(root.key);
     root.state = 'COMPLETED';
     const listener = this.endListeners.get(root.key);
@@ -122,8 +145,6 @@ export class StubBackend implements GatewayBackend {
   }
 
   async flush(): Promise<void> {}
-
-  async durable(): Promise<void> {}
 
   cancelProcessInstance(): void {
     unsupported();

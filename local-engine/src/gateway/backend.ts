@@ -28,7 +28,5 @@ export interface GatewayBackend {
   onJobActivatable(listener: JobListener): () => void;
   /** Resolves when everything applied so far is durable (and writes pending changes). */
   flush(): Promise<void>;
-  /** Resolves when every change made before the call is durable. */
-  durable(): Promise<void>;
   newKey(): number;
 }
