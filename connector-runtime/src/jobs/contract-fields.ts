@@ -48,9 +48,13 @@ export const phaseHeader = z.enum(fulfillmentPhases).meta({
   template: { binding: 'header', label: 'Phase', group: 'task', feel: 'static' },
 });
 
-/** Owner-system header: the external system an asynchronous task talks to. */
+/**
+ * Owner-system header: the external system an asynchronous task talks to. Optional: in the phase
+ * loop the task's plan entry names its system; a model that pins one system per element sets it,
+ * and the handler then refuses a task of another system.
+ */
 export const ownerSystemHeader = z.enum(externalSystems).meta({
-  description: 'External system that owns the request and answers with a signed callback.',
+  description: "External system that owns the request; empty in the phase loop, where the task's plan entry names it.",
   template: { binding: 'header', label: 'Owner system', group: 'task', feel: 'static' },
 });
 

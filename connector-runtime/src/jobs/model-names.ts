@@ -5,6 +5,8 @@
  * receives them through the generated job list.
  */
 
+import type { FulfillmentTaskType } from '../domain/vocabulary';
+
 /** External systems reached through adapters (DESIGN §1); also the callback path segment. */
 export const externalSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment'] as const;
 /** One of {@link externalSystems}. */
@@ -15,11 +17,22 @@ export type ExternalSystem = (typeof externalSystems)[number];
  * sends it. Correlation key: `tenantId:orderId:taskId`.
  */
 export const callbackMessages = [
-  { name: 'provisioning-completed', system: 'provisioning', label: 'Provisioning completed' },
-  { name: 'shipment-confirmed', system: 'shipping', label: 'Shipment confirmed' },
-  { name: 'billing-activated', system: 'billing', label: 'Billing activated' },
-  { name: 'appointment-confirmed', system: 'appointment', label: 'Appointment confirmed' },
-] as const satisfies readonly { name: string; system: ExternalSystem; label: string }[];
+  {
+    name: 'provisioning-completed',
+    system: 'provisioning',
+    label: 'Provisioning completed',
+    awaitedBy: ['CREATE_PROVISIONING_REQUEST', 'WAIT_PROVISIONING_COMPLETED', 'DEACTIVATE_SERVICE'],
+  },
+  { name: 'shipment-confirmed', system: 'shipping', label: 'Shipment confirmed', awaitedBy: ['SCHEDULE_SHIPMENT', 'CONFIRM_SHIPMENT'] },
+  { name: 'billing-activated', system: 'billing', label: 'Billing activated', awaitedBy: ['ACTIVATE_BILLING'] },
+  { name: 'appointment-confirmed', system: 'appointment', label: 'Appointment confirmed', awaitedBy: ['SCHEDULE_APPOINTMENT'] },
+] as const satisfies readonly {
+  name: string;
+  system: ExternalSystem;
+  label: string;
+  /** Task types whose asynchronous or wait-only step ends with this message; the model routes on them. */
+  awaitedBy: readonly FulfillmentTaskType[];
+}[];
 /** Name of one of the {@link callbackMessages}. */
 export type CallbackMessageName = (typeof callbackMessages)[number]['name'];
 
@@ -51,14 +64,22 @@ export function orderCorrelationKey(tenantId: string, orderId: string, fulfillme
   return `${tenantId}:${orderId}:${fulfillmentPlanId}`;
 }
 
-/** Camunda forms of the manual user tasks (seed §13); each is `forms/<form-id>.form`. */
+/**
+ * Camunda forms of the manual user tasks (seed §13); each is `forms/<form-id>.form`. `shownFor`
+ * lists the MANUAL task types the model routes to the form; the activation review is also the
+ * form for any other MANUAL task, and the repair decision serves every fallout route.
+ */
 export const manualTaskForms = [
-  { id: 'manual-activation-review', label: 'Manual activation review' },
-  { id: 'onsite-installation-confirmation', label: 'On-site installation confirmation' },
-  { id: 'address-exception-resolution', label: 'Address exception resolution' },
-  { id: 'customer-appointment-confirmation', label: 'Customer appointment confirmation' },
-  { id: 'fallout-repair-decision', label: 'Fallout repair decision' },
-] as const;
+  { id: 'manual-activation-review', label: 'Manual activation review', shownFor: ['MANUAL_ACTIVATION_REVIEW'] },
+  {
+    id: 'onsite-installation-confirmation',
+    label: 'On-site installation confirmation',
+    shownFor: ['ONSITE_INSTALLATION_CONFIRMATION'],
+  },
+  { id: 'address-exception-resolution', label: 'Address exception resolution', shownFor: ['CHECK_SERVICEABILITY'] },
+  { id: 'customer-appointment-confirmation', label: 'Customer appointment confirmation', shownFor: ['SCHEDULE_APPOINTMENT'] },
+  { id: 'fallout-repair-decision', label: 'Fallout repair decision', shownFor: [] },
+] as const satisfies readonly { id: string; label: string; shownFor: readonly FulfillmentTaskType[] }[];
 /** Id of one of the {@link manualTaskForms}. */
 export type ManualTaskFormId = (typeof manualTaskForms)[number]['id'];
 
@@ -67,3 +88,16 @@ export type ManualTaskFormId = (typeof manualTaskForms)[number]['id'];
  * policy, seed §14); the timeout boundary timer reads it.
  */
 export const taskTimeoutVariable = 'taskTimeout';
+
+/**
+ * What a fallout repair decided (seed §17), carried by `fulfillment-fallout-repaired` in the
+ * variable {@link repairOutcomeVariable}. RETRY: the task (or, at plan level, the plan) runs
+ * again; RESUME: the repair resolved the task (completed or skipped), go on; MANUAL_CLOSE: the
+ * order is closed by decision; FAIL: the order ends failed with fallout. At task level only RETRY
+ * changes the route: the others end the task's iteration and the domain's state decides the rest.
+ */
+export const falloutRepairOutcomes = ['RETRY', 'RESUME', 'MANUAL_CLOSE', 'FAIL'] as const;
+/** One of {@link falloutRepairOutcomes}. */
+export type FalloutRepairOutcome = (typeof falloutRepairOutcomes)[number];
+/** Variable the `fulfillment-fallout-repaired` message sets. */
+export const repairOutcomeVariable = 'repairOutcome';

@@ -1,4 +1,7 @@
-/** Minimal typing of bpmn-moddle's default export, as the package ships no declaration for it. */
+/**
+ * Minimal typing of bpmn-moddle's default export, as the package ships no declaration for it;
+ * shared by the local engine (parsing) and the model generator in bpmn/ (writing).
+ */
 declare module 'bpmn-moddle' {
   /** A parsed moddle element: its `$type` and the properties of that type. */
   export interface ModdleNode {
@@ -16,5 +19,8 @@ declare module 'bpmn-moddle' {
   export class BpmnModdle {
     constructor(packages?: Record<string, unknown>);
     fromXML(xml: string, options?: Record<string, unknown>): Promise<ParseResult>;
+    /** Creates an element of a registered type (the model generator writes BPMN with it). */
+    create(type: string, attributes?: Record<string, unknown>): ModdleNode;
+    toXML(element: ModdleNode, options?: { format?: boolean }): Promise<{ xml: string }>;
   }
 }

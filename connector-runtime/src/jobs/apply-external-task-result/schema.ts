@@ -25,7 +25,7 @@ export type ApplyExternalTaskResultInput = z.infer<typeof applyExternalTaskResul
 
 /** Custom headers. */
 export const applyExternalTaskResultHeadersSchema = z.object({
-  ownerSystem: ownerSystemHeader,
+  ownerSystem: ownerSystemHeader.optional(),
   phase: phaseHeader.optional(),
 });
 /** Validated headers of `apply-external-task-result`. */

@@ -16,6 +16,7 @@ import {
   taskTimeoutOutput,
 } from '../contract-fields';
 import { defineJobContract } from '../job-contract';
+import { manualTaskViewOutput } from '../manual-task-view';
 
 /** The Zeebe job type. */
 export const executeFulfillmentTaskJobType = 'execute-fulfillment-task';
@@ -41,6 +42,7 @@ export const executeFulfillmentTaskOutputSchema = z.object({
   moreReadyTasks: moreReadyTasksOutput,
   allRequiredTasksDone: allRequiredTasksDoneOutput,
   falloutReason: falloutReasonOutput,
+  manualTaskView: manualTaskViewOutput,
 });
 /** Output of `execute-fulfillment-task`. */
 export type ExecuteFulfillmentTaskOutput = z.infer<typeof executeFulfillmentTaskOutputSchema>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { falloutCategories, falloutSeverities } from '../../domain/vocabulary';
 import { falloutReasonMaxLength, orderContextShape, phaseHeader } from '../contract-fields';
 import { defineJobContract } from '../job-contract';
+import { manualTaskViewOutput } from '../manual-task-view';
 
 /** The Zeebe job type. */
 export const openFulfillmentFalloutJobType = 'open-fulfillment-fallout';
@@ -61,6 +62,8 @@ export const openFulfillmentFalloutOutputSchema = z.object({
     description: 'Fallout case opened (or found again on retry) for this route.',
     template: { binding: 'output', label: 'Fallout case id variable', group: 'routing' },
   }),
+  // The repair-decision form shows the case through the same view as a manual task.
+  manualTaskView: manualTaskViewOutput,
 });
 /** Output of `open-fulfillment-fallout`. */
 export type OpenFulfillmentFalloutOutput = z.infer<typeof openFulfillmentFalloutOutputSchema>;
@@ -74,7 +77,7 @@ export const openFulfillmentFalloutContract = defineJobContract({
   template: {
     id: 'fulfillment-pack.open-fulfillment-fallout',
     name: 'Open fulfillment fallout',
-    description: 'Opens the fallout case; follow it with a fallout-repaired catch so the route waits for repair.',
+    description: 'Opens the fallout case; follow it with a fallout-repaired catch (optionally after a repair-decision user task) so the route waits for repair.',
     retries: 3,
     compensatable: false,
   },

@@ -18,7 +18,7 @@ export type SubmitExternalTaskRequestInput = z.infer<typeof submitExternalTaskRe
 
 /** Custom headers. */
 export const submitExternalTaskRequestHeadersSchema = z.object({
-  ownerSystem: ownerSystemHeader,
+  ownerSystem: ownerSystemHeader.optional(),
   phase: phaseHeader.optional(),
 });
 /** Validated headers of `submit-external-task-request`. */

@@ -1,0 +1,240 @@
+/**
+ * The committed order-fulfillment-v1 model: regenerated identically from the templates, parsed by
+ * zeebe-bpmn-moddle, built only from current templates, lint-clean, laid out without overlaps,
+ * and ending in every end state of seed §3.
+ */
+import { BpmnModdle, type ModdleNode } from 'bpmn-moddle';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fulfillmentEndStates } from '../connector-runtime/src/domain/vocabulary';
+import { manualTaskForms } from '../connector-runtime/src/jobs/model-names';
+import type { ElementTemplate } from '../element-templates/src/template-types';
+import { modelPath, renderModel } from './src/generate-model';
+import { endEventId, orderFulfillmentProcessId } from './src/order-fulfillment-v1';
+import { contains, intersects } from './src/process-graph';
+import type { Bounds } from './src/process-graph';
+import { loadTemplates } from './src/template-catalog';
+
+const require = createRequire(import.meta.url);
+const zeebeDescriptor = require('zeebe-bpmn-moddle/resources/zeebe.json') as Record<string, unknown>;
+
+type Element = ModdleNode & { id: string; name?: string };
+
+const committed = readFileSync(modelPath, 'utf8');
+const templates = loadTemplates();
+let elements: Element[] = [];
+let definitions: ModdleNode;
+let warnings: Array<{ message: string }> = [];
+
+function children(element: ModdleNode): Element[] {
+  const flowElements = (element['flowElements'] as Element[] | undefined) ?? [];
+  const artifacts = (element['artifacts'] as Element[] | undefined) ?? [];
+  return [...flowElements, ...artifacts].flatMap((child) => [child, ...children(child)]);
+}
+
+function extensionOf(element: ModdleNode, type: string): ModdleNode | undefined {
+  const values = ((element['extensionElements'] as ModdleNode | undefined)?.['values'] as ModdleNode[] | undefined) ?? [];
+  return values.find((value) => value.$type === type);
+}
+
+function messageOf(element: ModdleNode): ModdleNode | undefined {
+  const definition = ((element['eventDefinitions'] as ModdleNode[] | undefined) ?? []).find((item) => item.$type === 'bpmn:MessageEventDefinition');
+  return definition?.['messageRef'] as ModdleNode | undefined;
+}
+
+function hasTimer(element: ModdleNode): boolean {
+  return ((element['eventDefinitions'] as ModdleNode[] | undefined) ?? []).some((item) => item.$type === 'bpmn:TimerEventDefinition');
+}
+
+const byJobType = new Map<string, ElementTemplate>();
+for (const template of templates.values()) {
+  const type = template.properties.find((property) => property.binding.type === 'zeebe:taskDefinition' && property.binding.property === 'type');
+  if (type) byJobType.set(String(type.value), template);
+}
+
+/** The template an element ought to be built from, judged from what it does, not from its attributes. */
+function matchingTemplate(element: Element): string | undefined {
+  if (element.$type === 'bpmn:ServiceTask') {
+    const type = extensionOf(element, 'zeebe:TaskDefinition')?.['type'];
+    return byJobType.get(String(type))?.id;
+  }
+  if (element.$type === 'bpmn:UserTask') return 'fulfillment-pack.manual-task';
+  if (element.$type === 'bpmn:BoundaryEvent' && hasTimer(element)) return 'fulfillment-pack.timeout-boundary';
+  const name = messageOf(element)?.['name'];
+  if (name === undefined) return undefined;
+  if (name === 'order-cancel-requested') return 'fulfillment-pack.cancel-boundary';
+  if (name === 'fulfillment-fallout-repaired') return 'fulfillment-pack.fallout-repaired';
+  return 'fulfillment-pack.await-callback';
+}
+
+beforeAll(async () => {
+  const parsed = await new BpmnModdle({ zeebe: zeebeDescriptor }).fromXML(committed);
+  definitions = parsed.rootElement;
+  warnings = parsed.warnings;
+  const process = (definitions['rootElements'] as Element[]).find((element) => element.$type === 'bpmn:Process')!;
+  elements = [process, ...children(process)];
+});
+
+describe('order-fulfillment-v1 model', () => {
+  it('given the committed templates, when the model is regenerated, then the committed file is identical', async () => {
+    expect(await renderModel()).toBe(committed);
+  });
+
+  it('when parsed with zeebe-bpmn-moddle, then it has no warnings, declares Camunda 8.8 and is executable', () => {
+    expect(warnings).toEqual([]);
+    const attributes = definitions['$attrs'] as Record<string, string>;
+    expect(attributes['modeler:executionPlatform']).toBe('Camunda Cloud');
+    expect(attributes['modeler:executionPlatformVersion']).toMatch(/^8\.8\./);
+    expect(elements[0]).toMatchObject({ id: orderFulfillmentProcessId, isExecutable: true });
+  });
+
+  it('then every element that has a matching template references its current version', () => {
+    const templated = elements.filter((element) => matchingTemplate(element) !== undefined);
+    expect(templated.length).toBeGreaterThan(100);
+    const wrong = templated
+      .filter((element) => element['modelerTemplate'] !== matchingTemplate(element) || Number(element['modelerTemplateVersion']) !== templates.get(matchingTemplate(element)!)!.version)
+      .map((element) => `${element.id}: ${String(element['modelerTemplate'])}@${String(element['modelerTemplateVersion'])}, expected ${matchingTemplate(element)}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('then every templated element keeps the values the template does not let an analyst change', () => {
+    const problems: string[] = [];
+    for (const element of elements.filter((item) => item['modelerTemplate'])) {
+      const template = templates.get(String(element['modelerTemplate']))!;
+      for (const property of template.properties.filter((item) => item.type === 'Hidden' || item.editable === false)) {
+        const binding = property.binding;
+        const expected = String(property.value ?? '');
+        let actual: unknown;
+        if (binding.type === 'zeebe:taskDefinition') actual = extensionOf(element, 'zeebe:TaskDefinition')?.[binding.property];
+        else if (binding.type === 'zeebe:input') {
+          const inputs = (extensionOf(element, 'zeebe:IoMapping')?.['inputParameters'] as ModdleNode[] | undefined) ?? [];
+          actual = inputs.find((input) => input['target'] === binding.name)?.['source'];
+        } else if (binding.type === 'bpmn:Message#property') actual = messageOf(element)?.['name'];
+        else if (binding.type === 'bpmn:Message#zeebe:subscription#property') actual = extensionOf(messageOf(element)!, 'zeebe:Subscription')?.['correlationKey'];
+        else if (binding.type === 'zeebe:userTask') actual = extensionOf(element, 'zeebe:UserTask') ? '' : undefined;
+        else continue;
+        if (actual !== expected) problems.push(`${element.id} ${JSON.stringify(binding)}: ${String(actual)} instead of ${expected}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('then it has an end event for each end state of seed §3, reached when finalize records that state', () => {
+    const ends = elements.filter((element) => element.$type === 'bpmn:EndEvent' && element.id.startsWith('End_'));
+    expect(ends.map((end) => end.id).sort()).toEqual(fulfillmentEndStates.map(endEventId).sort());
+    for (const state of fulfillmentEndStates) {
+      const flow = elements.find((element) => element.$type === 'bpmn:SequenceFlow' && (element['targetRef'] as Element).id === endEventId(state))!;
+      expect((flow['conditionExpression'] as ModdleNode)['body']).toBe(`=fulfillmentEndState = "${state}"`);
+    }
+  });
+
+  it('then the phases are subprocesses in the order of the plan phases, each with its own diagram', () => {
+    const phases = elements.filter((element) => element.$type === 'bpmn:SubProcess' && element.id.endsWith('Phase'));
+    expect(phases.map((phase) => phase.name)).toEqual(['Validation phase', 'Reservation phase', 'Provisioning phase', 'Activation phase', 'Installed base phase', 'Completion phase']);
+    const planes = (definitions['diagrams'] as ModdleNode[]).map((diagram) => ((diagram['plane'] as ModdleNode)['bpmnElement'] as Element).id);
+    for (const phase of phases) expect(planes).toContain(phase.id);
+  });
+
+  it('then the cancel boundary interrupts the phases, and waits have timeouts, through the templates', () => {
+    const cancel = elements.find((element) => element['modelerTemplate'] === 'fulfillment-pack.cancel-boundary')!;
+    expect(cancel['cancelActivity']).toBe(true);
+    expect((cancel['attachedToRef'] as Element).id).toBe('SubProcess_FulfillOrder');
+    const timeouts = elements.filter((element) => element['modelerTemplate'] === 'fulfillment-pack.timeout-boundary');
+    expect(timeouts).toHaveLength(6);
+  });
+
+  it('then the manual tasks use every form of forms/', () => {
+    const formIds = new Set(elements.map((element) => extensionOf(element, 'zeebe:FormDefinition')?.['formId']).filter(Boolean));
+    expect([...formIds].sort()).toEqual(manualTaskForms.map((form) => form.id).sort());
+  });
+
+  it('when linted with the project .bpmnlintrc, then there is no error and no warning', () => {
+    const output = execFileSync(process.execPath, [require.resolve('bpmnlint/bin/bpmnlint.js'), modelPath], { encoding: 'utf8' });
+    expect(output.trim()).toBe('');
+  });
+});
+
+describe('order-fulfillment-v1 diagram', () => {
+  interface Shape {
+    id: string;
+    type: string;
+    bounds: Bounds;
+    label?: Bounds;
+    attachedTo?: string;
+    parents: string[];
+  }
+
+  function planeShapes(): Shape[][] {
+    const parentsOf = new Map<string, string[]>();
+    const walk = (scope: ModdleNode, parents: string[]) => {
+      for (const child of (scope['flowElements'] as Element[] | undefined) ?? []) {
+        parentsOf.set(child.id, parents);
+        walk(child, [...parents, child.id]);
+      }
+    };
+    walk(elements[0]!, []);
+    return (definitions['diagrams'] as ModdleNode[]).map((diagram) =>
+      (((diagram['plane'] as ModdleNode)['planeElement'] as ModdleNode[]) ?? [])
+        .filter((item) => item.$type === 'bpmndi:BPMNShape')
+        .map((item) => {
+          const element = item['bpmnElement'] as Element;
+          const label = (item['label'] as ModdleNode | undefined)?.['bounds'] as Bounds | undefined;
+          return {
+            id: element.id,
+            type: element.$type,
+            bounds: item['bounds'] as Bounds,
+            ...(label ? { label } : {}),
+            ...(element['attachedToRef'] ? { attachedTo: (element['attachedToRef'] as Element).id } : {}),
+            parents: parentsOf.get(element.id) ?? [],
+          };
+        }),
+    );
+  }
+
+  it('then every flow node and sequence flow is drawn exactly once', () => {
+    const drawn = (definitions['diagrams'] as ModdleNode[]).flatMap((diagram) =>
+      ((diagram['plane'] as ModdleNode)['planeElement'] as ModdleNode[]).map((item) => (item['bpmnElement'] as Element).id),
+    );
+    const drawable = elements.slice(1).map((element) => element.id);
+    expect([...drawn].sort()).toEqual([...drawable].sort());
+  });
+
+  it('then no two shapes or labels of a plane overlap, except a subprocess around its content and a boundary on its host', () => {
+    const overlaps: string[] = [];
+    for (const shapes of planeShapes()) {
+      const boxes = shapes.flatMap((shape) => [
+        { owner: shape, box: shape.bounds, kind: 'shape' },
+        ...(shape.label ? [{ owner: shape, box: shape.label, kind: 'label' }] : []),
+      ]);
+      boxes.forEach((a, index) => {
+        for (const b of boxes.slice(index + 1)) {
+          if (!intersects(a.box, b.box)) continue;
+          if (a.owner === b.owner) continue;
+          const nested = (outer: Shape, inner: Shape) => inner.parents.includes(outer.id);
+          const containerBox = (x: typeof a, y: typeof a) => x.kind === 'shape' && x.owner.type === 'bpmn:SubProcess' && nested(x.owner, y.owner);
+          if (containerBox(a, b) && contains(a.box, b.box)) continue;
+          if (containerBox(b, a) && contains(b.box, a.box)) continue;
+          const attached = (x: typeof a, y: typeof a) => x.kind === 'shape' && y.kind === 'shape' && x.owner.attachedTo === y.owner.id;
+          if (attached(a, b) || attached(b, a)) continue;
+          overlaps.push(`${a.owner.id} (${a.kind}) overlaps ${b.owner.id} (${b.kind})`);
+        }
+      });
+    }
+    expect(overlaps).toEqual([]);
+  });
+
+  it('then every shape inside an expanded subprocess lies within it', () => {
+    const outside: string[] = [];
+    for (const shapes of planeShapes()) {
+      const byId = new Map(shapes.map((shape) => [shape.id, shape]));
+      for (const shape of shapes) {
+        const parent = byId.get(shape.parents[shape.parents.length - 1] ?? '');
+        if (!parent || shape.attachedTo) continue;
+        if (!contains(parent.bounds, shape.bounds)) outside.push(`${shape.id} outside ${parent.id}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+});

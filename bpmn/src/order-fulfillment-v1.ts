@@ -1,0 +1,375 @@
+/**
+ * The order-fulfillment-v1 model (DESIGN §7, seed §3, §4, §12–§19, §24, §25), built only from our
+ * element templates. Major phases are explicit, detailed tasks dynamic: each phase is a collapsed
+ * subprocess running the same execution loop over the plan's ready tasks of that phase. Around
+ * the phases: cancellation (compensation plan), the installed-base update with its BPMN
+ * compensation, finalize (the domain decides the end state, seed §19) and the plan-level fallout
+ * route. Every end state of seed §3 is an end event.
+ */
+import type { ElementTemplate } from '../../element-templates/src/template-types';
+import { fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
+import type { FulfillmentEndState, FulfillmentPhase } from '../../connector-runtime/src/domain/vocabulary';
+import { callbackMessages, manualTaskForms, repairOutcomeVariable } from '../../connector-runtime/src/jobs/model-names';
+import { manualTaskViewVariable } from '../../connector-runtime/src/jobs/manual-task-view';
+import type { IoParameter } from './apply-template';
+import type { Point } from './process-graph';
+import { ScopeBuilder } from './scope-builder';
+import { templateLookup } from './template-catalog';
+import type { ProcessDocument } from './to-bpmn-xml';
+
+/** Process id (seed §3) and file name. */
+export const orderFulfillmentProcessId = 'order-fulfillment-v1';
+
+const template = {
+  loadPlan: 'fulfillment-pack.load-fulfillment-plan',
+  executeTask: 'fulfillment-pack.execute-fulfillment-task',
+  submitRequest: 'fulfillment-pack.submit-external-task-request',
+  applyResult: 'fulfillment-pack.apply-external-task-result',
+  applyTimeout: 'fulfillment-pack.apply-fulfillment-timeout',
+  openFallout: 'fulfillment-pack.open-fulfillment-fallout',
+  applyDecision: 'fulfillment-pack.apply-manual-decision',
+  startCompensation: 'fulfillment-pack.start-compensation',
+  compensate: 'fulfillment-pack.execute-compensation-task',
+  installedBase: 'fulfillment-pack.apply-installed-base-impact',
+  finalize: 'fulfillment-pack.finalize-order-fulfillment',
+  awaitCallback: 'fulfillment-pack.await-callback',
+  falloutRepaired: 'fulfillment-pack.fallout-repaired',
+  cancelBoundary: 'fulfillment-pack.cancel-boundary',
+  timeoutBoundary: 'fulfillment-pack.timeout-boundary',
+  manualTask: 'fulfillment-pack.manual-task',
+} as const;
+
+const phaseNames: Record<FulfillmentPhase, { id: string; label: string }> = {
+  VALIDATION: { id: 'Validation', label: 'Validation' },
+  RESERVATION: { id: 'Reservation', label: 'Reservation' },
+  PROVISIONING: { id: 'Provisioning', label: 'Provisioning' },
+  ACTIVATION: { id: 'Activation', label: 'Activation' },
+  INSTALLED_BASE: { id: 'InstalledBase', label: 'Installed base' },
+  COMPLETION: { id: 'Completion', label: 'Completion' },
+};
+
+const endStateNames: Record<FulfillmentEndState, string> = {
+  COMPLETED: 'Completed',
+  PARTIALLY_COMPLETED: 'Partially completed',
+  CANCELLED: 'Cancelled',
+  FAILED_WITH_FALLOUT: 'Failed with fallout',
+  COMPENSATED: 'Compensated',
+  MANUAL_CLOSED: 'Manually closed',
+};
+
+/** Id of the end event of an end state; the model test reads the end states back from these. */
+export function endEventId(state: FulfillmentEndState): string {
+  return `End_${state}`;
+}
+
+const feelList = (values: readonly string[]) => `[${values.map((value) => `"${value}"`).join(', ')}]`;
+const isOneOf = (variable: string, values: readonly string[]) =>
+  values.length === 1 ? `=${variable} = "${values[0]}"` : `=list contains(${feelList(values)}, ${variable})`;
+
+/**
+ * Variables each task iteration keeps to itself: job results, the form's view and submission, the
+ * repair outcome. Declared local (null) on the multi-instance body, so parallel tasks never
+ * overwrite each other and nothing of one task leaks to the process root (seed §5).
+ */
+const iterationLocals = [
+  'currentTaskResult',
+  'currentTaskType',
+  'taskExecutionMode',
+  'taskTimeout',
+  'moreReadyTasks',
+  'allRequiredTasksDone',
+  'falloutReason',
+  'timeoutAction',
+  manualTaskViewVariable,
+  'decision',
+  'reason',
+  'evidenceReference',
+  'approvalReference',
+  'falloutCaseId',
+  repairOutcomeVariable,
+];
+const localNull = (target: string): IoParameter => ({ source: '=null', target });
+
+const at = (x: number, y: number): Point => ({ x, y });
+
+/**
+ * The fallout route of one task or of the plan: open the case, let a person decide the repair
+ * (unless the repair arrives from the OMS console first), apply the decision through the domain,
+ * and wait for the domain's `fulfillment-fallout-repaired` (seed §17). Laid out left to right from
+ * `origin` (the centre of the open-fallout task).
+ */
+function falloutRoute(scope: ScopeBuilder, prefix: string, origin: Point, phase: FulfillmentPhase | undefined, planLevel: boolean): { first: string; last: string } {
+  const phaseValue: Record<string, string> = phase ? { 'header.phase': phase } : {};
+  const y = origin.y;
+  scope.block(`${prefix}OpenFallout`, 'Open fallout case', at(origin.x, y), template.openFallout, {
+    values: planLevel ? { 'header.severity': 'HIGH' } : phaseValue,
+  });
+  scope.block(`${prefix}DecideRepair`, 'Decide repair', at(origin.x + 150, y), template.manualTask, {
+    values: { 'form.formId': 'fallout-repair-decision' },
+  });
+  scope.boundary(`${prefix}RepairedElsewhere`, 'Repaired in OMS console', `${prefix}DecideRepair`, 70, template.falloutRepaired);
+  scope.block(`${prefix}ApplyRepairDecision`, 'Apply repair decision', at(origin.x + 300, y), template.applyDecision, { values: phaseValue });
+  scope.block(`${prefix}AwaitRepair`, 'Fallout repaired', at(origin.x + 430, y), template.falloutRepaired);
+  scope.gateway(`${prefix}RepairedJoin`, undefined, at(origin.x + 520, y));
+  scope.flow(`${prefix}Flow_FalloutOpened`, `${prefix}OpenFallout`, `${prefix}DecideRepair`);
+  scope.flow(`${prefix}Flow_RepairDecided`, `${prefix}DecideRepair`, `${prefix}ApplyRepairDecision`);
+  scope.flow(`${prefix}Flow_RepairApplied`, `${prefix}ApplyRepairDecision`, `${prefix}AwaitRepair`);
+  scope.flow(`${prefix}Flow_Repaired`, `${prefix}AwaitRepair`, `${prefix}RepairedJoin`);
+  scope.flow(`${prefix}Flow_RepairedElsewhere`, `${prefix}RepairedElsewhere`, `${prefix}RepairedJoin`, {
+    via: [at(origin.x + 170, y + 110), at(origin.x + 520, y + 110)],
+  });
+  return { first: `${prefix}OpenFallout`, last: `${prefix}RepairedJoin` };
+}
+
+/** The per-task body of the phase loop: route by execution mode, apply the result, handle fallout. */
+function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase): void {
+  const phaseValue = { 'header.phase': phase };
+  scope.start(`${p}TaskStart`, 'Task ready', at(780, 200));
+  scope.gateway(`${p}ExecuteJoin`, undefined, at(870, 200));
+  scope.block(`${p}ExecuteTask`, 'Execute fulfillment task', at(990, 200), template.executeTask, { values: phaseValue });
+  scope.gateway(`${p}ModeGateway`, 'Execution mode?', at(1120, 200));
+  scope.gateway(`${p}ResultJoin`, undefined, at(2330, 200));
+  scope.gateway(`${p}OutcomeGateway`, 'Fallout?', at(2430, 200));
+  scope.end(`${p}TaskDone`, 'Task done', at(2540, 200));
+  scope.flow(`${p}Flow_TaskStarted`, `${p}TaskStart`, `${p}ExecuteJoin`);
+  scope.flow(`${p}Flow_Execute`, `${p}ExecuteJoin`, `${p}ExecuteTask`);
+  scope.flow(`${p}Flow_Executed`, `${p}ExecuteTask`, `${p}ModeGateway`);
+  scope.flow(`${p}Flow_Synchronous`, `${p}ModeGateway`, `${p}ResultJoin`, { name: 'done (sync)', isDefault: true });
+
+  // Asynchronous: submit, then wait for the owner system's callback under the task's timeout.
+  scope.block(`${p}SubmitRequest`, 'Submit external request', at(1250, 420), template.submitRequest, { values: phaseValue });
+  scope.gateway(`${p}AwaitJoin`, undefined, at(1390, 420));
+  scope.subProcess(`${p}AwaitCallback`, 'Await callback', (wait) => {
+    wait.start(`${p}AwaitStart`, 'Waiting', at(1520, 330));
+    wait.gateway(`${p}CallbackGateway`, 'Which callback?', at(1610, 330));
+    wait.gateway(`${p}CallbackJoin`, undefined, at(1850, 330));
+    wait.end(`${p}CallbackReceived`, 'Callback received', at(1930, 330));
+    wait.flow(`${p}Flow_AwaitStarted`, `${p}AwaitStart`, `${p}CallbackGateway`);
+    callbackMessages.forEach((message, index) => {
+      const y = 330 + index * 90;
+      const id = `${p}Await_${message.name.replace(/-/g, '_')}`;
+      wait.block(id, message.label, at(1730, y), template.awaitCallback, { values: { 'message.name': message.name } });
+      wait.flow(`${p}Flow_Expect_${message.name.replace(/-/g, '_')}`, `${p}CallbackGateway`, id, {
+        name: message.label.toLowerCase(),
+        condition: isOneOf('currentTaskType', message.awaitedBy),
+      });
+      wait.flow(`${p}Flow_Got_${message.name.replace(/-/g, '_')}`, id, `${p}CallbackJoin`);
+    });
+    wait.flow(`${p}Flow_CallbackDone`, `${p}CallbackJoin`, `${p}CallbackReceived`);
+  });
+  scope.block(`${p}ApplyResult`, 'Apply external result', at(2110, 420), template.applyResult, { values: phaseValue });
+  scope.flow(`${p}Flow_Asynchronous`, `${p}ModeGateway`, `${p}SubmitRequest`, { name: 'async', condition: '=taskExecutionMode = "AUTOMATED_ASYNC"' });
+  scope.flow(`${p}Flow_WaitOnly`, `${p}ModeGateway`, `${p}AwaitJoin`, {
+    name: 'wait only',
+    condition: '=taskExecutionMode = "WAIT_ONLY"',
+    via: [at(1120, 330), at(1390, 330)],
+  });
+  scope.flow(`${p}Flow_Submitted`, `${p}SubmitRequest`, `${p}AwaitJoin`);
+  const awaitBounds = scope.node(`${p}AwaitCallback`).bounds;
+  scope.flow(`${p}Flow_Await`, `${p}AwaitJoin`, `${p}AwaitCallback`, { via: [at(awaitBounds.x - 10, 420)] });
+  scope.flow(`${p}Flow_CallbackArrived`, `${p}AwaitCallback`, `${p}ApplyResult`, { via: [at(awaitBounds.x + awaitBounds.width + 10, 420)] });
+  scope.flow(`${p}Flow_ResultApplied`, `${p}ApplyResult`, `${p}ResultJoin`);
+
+  // Timeout (seed §14): the policy decides; the process only routes on its answer.
+  scope.boundary(`${p}TaskTimeout`, 'Task timeout', `${p}AwaitCallback`, 80, template.timeoutBoundary);
+  const timeoutY = awaitBounds.y + awaitBounds.height + 90;
+  scope.block(`${p}ApplyTimeout`, 'Apply timeout policy', at(1650, timeoutY), template.applyTimeout, { values: phaseValue });
+  scope.gateway(`${p}TimeoutGateway`, 'Timeout action?', at(1800, timeoutY), 'aboveLeft');
+  scope.flow(`${p}Flow_TimedOut`, `${p}TaskTimeout`, `${p}ApplyTimeout`);
+  scope.flow(`${p}Flow_TimeoutApplied`, `${p}ApplyTimeout`, `${p}TimeoutGateway`);
+  scope.flow(`${p}Flow_KeepWaiting`, `${p}TimeoutGateway`, `${p}AwaitJoin`, {
+    name: 'remind / escalate',
+    condition: isOneOf('timeoutAction', ['REMIND', 'ESCALATE']),
+    via: [at(1800, timeoutY + 90), at(1390, timeoutY + 90)],
+  });
+  scope.flow(`${p}Flow_RetryAfterTimeout`, `${p}TimeoutGateway`, `${p}ExecuteJoin`, {
+    name: 'retry',
+    condition: '=timeoutAction = "RETRY"',
+    via: [at(1800, timeoutY + 120), at(870, timeoutY + 120)],
+  });
+  scope.flow(`${p}Flow_TimeoutHandled`, `${p}TimeoutGateway`, `${p}ResultJoin`, {
+    isDefault: true,
+    via: [at(2330, timeoutY)],
+  });
+
+  // Manual (seed §13): the task type picks the form; the decision goes through the OMS.
+  const manualForms = manualTaskForms.filter((form) => form.shownFor.length > 0);
+  const manualTop = timeoutY + 210;
+  const manualMiddle = manualTop + ((manualForms.length - 1) * 110) / 2;
+  scope.gateway(`${p}FormGateway`, 'Which form?', at(1250, manualMiddle), 'aboveLeft');
+  scope.gateway(`${p}FormJoin`, undefined, at(1600, manualMiddle));
+  scope.block(`${p}ApplyManualDecision`, 'Apply manual decision', at(1730, manualMiddle), template.applyDecision, { values: phaseValue });
+  scope.flow(`${p}Flow_Manual`, `${p}ModeGateway`, `${p}FormGateway`, { name: 'manual', condition: '=taskExecutionMode = "MANUAL"' });
+  manualForms.forEach((form, index) => {
+    const id = `${p}Manual_${form.id.replace(/-/g, '_')}`;
+    scope.block(id, form.label, at(1450, manualTop + index * 110), template.manualTask, { values: { 'form.formId': form.id } });
+    const isDefault = index === 0;
+    const name = form.label.toLowerCase();
+    scope.flow(`${p}Flow_Form_${form.id.replace(/-/g, '_')}`, `${p}FormGateway`, id, isDefault ? { name, isDefault } : { name, condition: isOneOf('currentTaskType', form.shownFor) });
+    scope.flow(`${p}Flow_Decided_${form.id.replace(/-/g, '_')}`, id, `${p}FormJoin`);
+  });
+  scope.flow(`${p}Flow_Decision`, `${p}FormJoin`, `${p}ApplyManualDecision`);
+  scope.flow(`${p}Flow_DecisionApplied`, `${p}ApplyManualDecision`, `${p}ResultJoin`, { via: [at(2330, manualMiddle)] });
+
+  // Result: fallout goes to repair; anything else ends this task's iteration.
+  scope.flow(`${p}Flow_Result`, `${p}ResultJoin`, `${p}OutcomeGateway`);
+  scope.flow(`${p}Flow_NoFallout`, `${p}OutcomeGateway`, `${p}TaskDone`, { isDefault: true });
+  const fallout = falloutRoute(scope, p, at(2560, 420), phase, false);
+  scope.gateway(`${p}RepairGateway`, 'Repair outcome?', at(3170, 420), 'below');
+  scope.end(`${p}TaskRepaired`, 'Task repaired', at(3280, 420));
+  scope.flow(`${p}Flow_Fallout`, `${p}OutcomeGateway`, fallout.first, { name: 'fallout', condition: '=currentTaskResult = "FALLOUT"' });
+  scope.flow(`${p}Flow_RepairOutcome`, fallout.last, `${p}RepairGateway`);
+  scope.flow(`${p}Flow_RepairDone`, `${p}RepairGateway`, `${p}TaskRepaired`, { isDefault: true });
+  const bottom = manualTop + (manualForms.length - 1) * 110 + 90;
+  scope.flow(`${p}Flow_RetryAfterRepair`, `${p}RepairGateway`, `${p}ExecuteJoin`, {
+    name: 'retry',
+    condition: `=${repairOutcomeVariable} = "RETRY"`,
+    via: [at(3170, 300), at(3360, 300), at(3360, bottom), at(870, bottom)],
+  });
+}
+
+/** One phase: load the phase's ready tasks, run them in parallel, repeat until none is ready. */
+function phasePlane(scope: ScopeBuilder, phase: FulfillmentPhase): void {
+  const p = `${phaseNames[phase].id}_`;
+  scope.start(`${p}Start`, 'Phase started', at(200, 200));
+  scope.gateway(`${p}LoopJoin`, undefined, at(300, 200));
+  scope.block(`${p}LoadReadyTasks`, 'Load ready tasks', at(430, 200), template.loadPlan, { values: { 'header.phase': phase } });
+  scope.gateway(`${p}AnyReady`, 'Ready tasks?', at(570, 200));
+  scope.end(`${p}Done`, 'Phase done', at(570, 330));
+  scope.subProcess(`${p}RunReadyTasks`, 'Run ready task', (iteration) => taskIteration(iteration, p, phase), {
+    inputs: iterationLocals.map(localNull),
+    multiInstance: { sequential: false, inputCollection: '=readyTaskIds', inputElement: 'currentTaskId' },
+    documentation: 'One iteration per ready task of the phase; its variables stay local to the iteration.',
+  });
+  const run = scope.node(`${p}RunReadyTasks`).bounds;
+  scope.flow(`${p}Flow_Started`, `${p}Start`, `${p}LoopJoin`);
+  scope.flow(`${p}Flow_Load`, `${p}LoopJoin`, `${p}LoadReadyTasks`);
+  scope.flow(`${p}Flow_Loaded`, `${p}LoadReadyTasks`, `${p}AnyReady`);
+  scope.flow(`${p}Flow_RunReady`, `${p}AnyReady`, `${p}RunReadyTasks`, {
+    name: 'yes',
+    condition: '=count(readyTaskIds) > 0',
+    via: [at(run.x - 40, 200)],
+  });
+  scope.flow(`${p}Flow_NoneReady`, `${p}AnyReady`, `${p}Done`, { name: 'no', isDefault: true });
+  scope.flow(`${p}Flow_Repeat`, `${p}RunReadyTasks`, `${p}LoopJoin`, { via: [at(run.x + 80, run.y - 40), at(300, run.y - 40)] });
+}
+
+/** The whole model as a process graph. */
+export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, ElementTemplate>): ProcessDocument {
+  const root = new ScopeBuilder(templateLookup(templates));
+  const y = 300;
+
+  root.start('StartEvent_PlanPersisted', 'Fulfillment plan persisted', at(180, y));
+  root.gateway('Gateway_LoadJoin', undefined, at(270, y));
+  root.block('Activity_LoadFulfillmentPlan', 'Load fulfillment plan', at(390, y), template.loadPlan);
+  root.gateway('Gateway_PlanValid', 'Plan valid?', at(520, y), 'below');
+  root.subProcess('SubProcess_FulfillOrder', 'Fulfill order', (phases) => {
+    phases.start('StartEvent_Phases', 'Plan loaded', at(680, y));
+    fulfillmentPhases.forEach((phase, index) => {
+      const { id, label } = phaseNames[phase];
+      phases.subProcess(`SubProcess_${id}Phase`, `${label} phase`, (plane) => phasePlane(plane, phase), {
+        collapsedAt: at(800 + index * 150, y),
+        documentation: `Runs the ${label.toLowerCase()} tasks of the fulfillment plan until none is ready.`,
+      });
+    });
+    phases.end('EndEvent_Phases', 'Phases done', at(1680, y));
+    const ids = ['StartEvent_Phases', ...fulfillmentPhases.map((phase) => `SubProcess_${phaseNames[phase].id}Phase`), 'EndEvent_Phases'];
+    ids.slice(1).forEach((id, index) => phases.flow(`Flow_Phase_${index}`, ids[index]!, id));
+  });
+  root.boundary('BoundaryEvent_CancelRequested', 'Cancel requested', 'SubProcess_FulfillOrder', 100, template.cancelBoundary);
+
+  root.block('Activity_ApplyInstalledBase', 'Apply installed-base impact', at(1870, y), template.installedBase);
+  root.boundary('BoundaryEvent_RevertInstalledBase', 'Undo', 'Activity_ApplyInstalledBase', 30);
+  root.block('Activity_RevertInstalledBase', 'Revert installed-base impact', at(1870, 460), template.compensate, { isForCompensation: true });
+  root.associate('Association_RevertInstalledBase', 'BoundaryEvent_RevertInstalledBase', 'Activity_RevertInstalledBase');
+  root.gateway('Gateway_InstalledBaseApplied', 'Installed base applied?', at(2000, y), 'below');
+  root.gateway('Gateway_FinalizeJoin', undefined, at(2090, y));
+  root.block('Activity_Finalize', 'Finalize order fulfillment', at(2200, y), template.finalize);
+  root.gateway('Gateway_EndState', 'End state?', at(2330, y), 'aboveLeft');
+  fulfillmentEndStates.forEach((state, index) => root.end(endEventId(state), endStateNames[state], at(2520, y + index * 100)));
+  root.compensationThrow('Event_CompletionRefused', 'Revert installed base', at(2430, 180));
+
+  root.flow('Flow_Start', 'StartEvent_PlanPersisted', 'Gateway_LoadJoin');
+  root.flow('Flow_Load', 'Gateway_LoadJoin', 'Activity_LoadFulfillmentPlan');
+  root.flow('Flow_Loaded', 'Activity_LoadFulfillmentPlan', 'Gateway_PlanValid');
+  root.flow('Flow_PlanValid', 'Gateway_PlanValid', 'SubProcess_FulfillOrder', { name: 'yes', condition: '=planValid = true' });
+  root.flow('Flow_PhasesDone', 'SubProcess_FulfillOrder', 'Activity_ApplyInstalledBase');
+  root.flow('Flow_InstalledBase', 'Activity_ApplyInstalledBase', 'Gateway_InstalledBaseApplied');
+  root.flow('Flow_InstalledBaseApplied', 'Gateway_InstalledBaseApplied', 'Gateway_FinalizeJoin', { name: 'yes', condition: '=installedBaseApplied = true' });
+  root.flow('Flow_Finalize', 'Gateway_FinalizeJoin', 'Activity_Finalize');
+  root.flow('Flow_Finalized', 'Activity_Finalize', 'Gateway_EndState');
+  fulfillmentEndStates.forEach((state, index) =>
+    root.flow(`Flow_End_${state}`, 'Gateway_EndState', endEventId(state), {
+      name: endStateNames[state].toLowerCase(),
+      condition: `=fulfillmentEndState = "${state}"`,
+      ...(index === 0 ? {} : { via: [at(2330, y + index * 100)] }),
+    }),
+  );
+  root.flow('Flow_CompletionRefused', 'Gateway_EndState', 'Event_CompletionRefused', { name: 'refused', isDefault: true, via: [at(2330, 180)] });
+
+  // Cancellation (seed §25): the domain builds the compensation plan; the process runs it.
+  root.block('Activity_StartCompensation', 'Start compensation', at(780, 520), template.startCompensation);
+  root.gateway('Gateway_AnythingToUndo', 'Anything to undo?', at(910, 520));
+  root.block('Activity_UndoCompletedTasks', 'Undo completed task', at(1050, 520), template.compensate, {
+    values: { 'input.currentTaskId': '=null' },
+    multiInstance: { sequential: false, inputCollection: '=compensationTaskIds', inputElement: 'compensationTaskId' },
+  });
+  root.gateway('Gateway_CancelJoin', undefined, at(1180, 520));
+  root.flow('Flow_CancelRequested', 'BoundaryEvent_CancelRequested', 'Activity_StartCompensation');
+  root.flow('Flow_CompensationPlanned', 'Activity_StartCompensation', 'Gateway_AnythingToUndo');
+  root.flow('Flow_Undo', 'Gateway_AnythingToUndo', 'Activity_UndoCompletedTasks', { name: 'yes', condition: '=count(compensationTaskIds) > 0' });
+  root.flow('Flow_NothingToUndo', 'Gateway_AnythingToUndo', 'Gateway_CancelJoin', { name: 'no', isDefault: true, via: [at(910, 620), at(1180, 620)] });
+  root.flow('Flow_Undone', 'Activity_UndoCompletedTasks', 'Gateway_CancelJoin');
+  root.flow('Flow_CancelFinalize', 'Gateway_CancelJoin', 'Gateway_FinalizeJoin', { via: [at(2090, 520)] });
+
+  // Plan-level fallout: invalid plan, installed-base conflict, completion refused.
+  root.gateway('Gateway_PlanFalloutJoin', undefined, at(2640, 180));
+  root.subProcess(
+    'SubProcess_PlanFallout',
+    'Resolve plan fallout',
+    (route) => {
+      route.start('StartEvent_PlanFallout', 'Plan fallout', at(2780, 220));
+      const fallout = falloutRoute(route, 'PlanFallout_', at(2900, 220), undefined, true);
+      route.end('EndEvent_PlanFallout', 'Repair confirmed', at(3500, 220));
+      route.flow('Flow_PlanFalloutStarted', 'StartEvent_PlanFallout', fallout.first);
+      route.flow('Flow_PlanFalloutDone', fallout.last, 'EndEvent_PlanFallout');
+    },
+    {
+      // A plan-level case has no task: the plan id takes the task's place in the correlation key
+      // of fulfillment-fallout-repaired and in the repair decision (docs/decisions/0002).
+      inputs: [{ source: '=fulfillmentPlanId', target: 'currentTaskId' }, localNull(manualTaskViewVariable), localNull('falloutCaseId')],
+      documentation: 'The plan id stands in the task slot: the repair message is keyed tenantId:orderId:fulfillmentPlanId.',
+    },
+  );
+  const planFallout = root.node('SubProcess_PlanFallout').bounds;
+  const planFalloutMiddle = planFallout.y + planFallout.height / 2;
+  root.gateway('Gateway_PlanRepairOutcome', 'Repair outcome?', at(planFallout.x + planFallout.width + 80, planFalloutMiddle), 'above');
+  const outcomeX = planFallout.x + planFallout.width + 80;
+  root.flow('Flow_PlanInvalid', 'Gateway_PlanValid', 'Gateway_PlanFalloutJoin', { name: 'no', isDefault: true, via: [at(520, 100), at(2640, 100)] });
+  root.flow('Flow_InstalledBaseConflict', 'Gateway_InstalledBaseApplied', 'Gateway_PlanFalloutJoin', {
+    name: 'no',
+    isDefault: true,
+    via: [at(2000, 100), at(2640, 100)],
+  });
+  root.flow('Flow_RefusedToFallout', 'Event_CompletionRefused', 'Gateway_PlanFalloutJoin');
+  root.flow('Flow_PlanFallout', 'Gateway_PlanFalloutJoin', 'SubProcess_PlanFallout', { via: [at(2640, planFalloutMiddle)] });
+  root.flow('Flow_PlanRepaired', 'SubProcess_PlanFallout', 'Gateway_PlanRepairOutcome');
+  root.flow('Flow_PlanRetry', 'Gateway_PlanRepairOutcome', 'Gateway_LoadJoin', {
+    name: 'retry',
+    condition: `=${repairOutcomeVariable} = "RETRY"`,
+    via: [at(outcomeX, 1100), at(270, 1100)],
+  });
+  root.flow('Flow_PlanRepairFinalize', 'Gateway_PlanRepairOutcome', 'Gateway_FinalizeJoin', {
+    name: 'close',
+    isDefault: true,
+    via: [at(outcomeX, 1000), at(2090, 1000)],
+  });
+
+  return {
+    processId: orderFulfillmentProcessId,
+    processName: 'Order fulfillment',
+    documentation:
+      'Executes the fulfillment plan the OMS created and persisted (seed §3). Camunda owns progress; the OMS owns order truth: every step is a job of the Fulfillment Pack connector runtime that loads domain state and persists before completing.',
+    scope: root.scope,
+  };
+}
