@@ -6,6 +6,7 @@
  * compensation, finalize (the domain decides the end state, seed §19) and the plan-level fallout
  * route. Every end state of seed §3 is an end event.
  */
+import { eventTemplateIds } from '../../element-templates/src/event-templates';
 import type { ElementTemplate } from '../../element-templates/src/template-types';
 import { fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
 import type { FulfillmentEndState, FulfillmentPhase } from '../../connector-runtime/src/domain/vocabulary';
@@ -32,11 +33,7 @@ const template = {
   compensate: 'fulfillment-pack.execute-compensation-task',
   installedBase: 'fulfillment-pack.apply-installed-base-impact',
   finalize: 'fulfillment-pack.finalize-order-fulfillment',
-  awaitCallback: 'fulfillment-pack.await-callback',
-  falloutRepaired: 'fulfillment-pack.fallout-repaired',
-  cancelBoundary: 'fulfillment-pack.cancel-boundary',
-  timeoutBoundary: 'fulfillment-pack.timeout-boundary',
-  manualTask: 'fulfillment-pack.manual-task',
+  ...eventTemplateIds,
 } as const;
 
 const phaseNames: Record<FulfillmentPhase, { id: string; label: string }> = {
