@@ -8,9 +8,9 @@
  */
 import { eventTemplateIds } from '../../element-templates/src/event-templates';
 import type { ElementTemplate } from '../../element-templates/src/template-types';
-import { fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
+import { callbackMessages, fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
 import type { FulfillmentEndState, FulfillmentPhase } from '../../connector-runtime/src/domain/vocabulary';
-import { callbackMessages, manualTaskForms, repairOutcomeVariable } from '../../connector-runtime/src/jobs/model-names';
+import { manualTaskForms, repairOutcomeVariable } from '../../connector-runtime/src/jobs/model-names';
 import { manualTaskViewVariable } from '../../connector-runtime/src/jobs/manual-task-view';
 import type { IoParameter } from './apply-template';
 import type { Point } from './process-graph';
@@ -86,6 +86,19 @@ const iterationLocals = [
   repairOutcomeVariable,
 ];
 const localNull = (target: string): IoParameter => ({ source: '=null', target });
+
+/** Working variables of the plan-level fallout route, kept out of the process root. */
+const planFalloutLocals = [
+  manualTaskViewVariable,
+  'falloutCaseId',
+  'decision',
+  'reason',
+  'evidenceReference',
+  'approvalReference',
+  'currentTaskResult',
+  'moreReadyTasks',
+  'allRequiredTasksDone',
+];
 
 const at = (x: number, y: number): Point => ({ x, y });
 
@@ -277,7 +290,13 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
 
   root.block('Activity_ApplyInstalledBase', 'Apply installed-base impact', at(1870, y), template.installedBase);
   root.boundary('BoundaryEvent_RevertInstalledBase', 'Undo', 'Activity_ApplyInstalledBase', 30);
-  root.block('Activity_RevertInstalledBase', 'Revert installed-base impact', at(1870, 460), template.compensate, { isForCompensation: true });
+  // Compensation results get names of their own: at the root they must not overwrite the
+  // falloutReason that finalize or the installed-base step reported for the plan fallout.
+  const compensationOutputs = { 'output.compensationTaskResult': 'compensationTaskResult', 'output.falloutReason': 'compensationFalloutReason' };
+  root.block('Activity_RevertInstalledBase', 'Revert installed-base impact', at(1870, 460), template.compensate, {
+    isForCompensation: true,
+    values: compensationOutputs,
+  });
   root.associate('Association_RevertInstalledBase', 'BoundaryEvent_RevertInstalledBase', 'Activity_RevertInstalledBase');
   root.gateway('Gateway_InstalledBaseApplied', 'Installed base applied?', at(2000, y), 'below');
   root.gateway('Gateway_FinalizeJoin', undefined, at(2090, y));
@@ -308,7 +327,7 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.block('Activity_StartCompensation', 'Start compensation', at(780, 520), template.startCompensation);
   root.gateway('Gateway_AnythingToUndo', 'Anything to undo?', at(910, 520));
   root.block('Activity_UndoCompletedTasks', 'Undo completed task', at(1050, 520), template.compensate, {
-    values: { 'input.currentTaskId': '=null' },
+    values: { 'input.currentTaskId': '=null', ...compensationOutputs },
     multiInstance: { sequential: false, inputCollection: '=compensationTaskIds', inputElement: 'compensationTaskId' },
   });
   root.gateway('Gateway_CancelJoin', undefined, at(1180, 520));
@@ -334,7 +353,12 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
     {
       // A plan-level case has no task: the plan id takes the task's place in the correlation key
       // of fulfillment-fallout-repaired and in the repair decision (docs/decisions/0002).
-      inputs: [{ source: '=fulfillmentPlanId', target: 'currentTaskId' }, localNull(manualTaskViewVariable), localNull('falloutCaseId')],
+      // The decision and the job results stay inside; repairOutcome leaves it, for the gateway after.
+      inputs: [
+        { source: '=fulfillmentPlanId', target: 'currentTaskId' },
+        { source: '=falloutReason', target: 'falloutReason' },
+        ...planFalloutLocals.map(localNull),
+      ],
       documentation: 'The plan id stands in the task slot: the repair message is keyed tenantId:orderId:fulfillmentPlanId.',
     },
   );

@@ -4,8 +4,8 @@
  * same constants the runtime uses (`jobs/model-names.ts`), so a template cannot name a message the
  * correlation relay never publishes.
  */
+import { callbackMessages } from '../../connector-runtime/src/domain/vocabulary';
 import {
-  callbackMessages,
   cancelRequestedMessageName,
   falloutRepairedMessageName,
   manualTaskForms,

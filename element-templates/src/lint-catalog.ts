@@ -3,9 +3,9 @@
  * where it cannot import our TypeScript, so the generator writes this file next to the rules and a
  * test keeps it in sync with the registry.
  */
+import { callbackMessages } from '../../connector-runtime/src/domain/vocabulary';
 import { jobContracts } from '../../connector-runtime/src/jobs/index';
 import {
-  callbackMessages,
   cancelRequestedMessageName,
   falloutRepairedMessageName,
   orderCorrelationKeyExpression,

@@ -71,6 +71,11 @@ describe('catalog parsing', () => {
     ['a dependency on a later phase', [{ ...check, dependsOn: ['reserve'] }, { ...reserve, dependsOn: [] }], 'cannot wait for reserve of the later phase RESERVATION'],
     ['a repeated template id', [check, { ...reserve, templateId: 'check', dependsOn: [] }], 'templateId check appears twice'],
     ['an async task without a timeout', [check, reserve, { ...provision, timeoutPolicy: undefined }], 'needs a timeoutPolicy'],
+    [
+      'an async task no callback message confirms',
+      [check, reserve, { ...provision, taskType: 'RESERVE_RESOURCE' }],
+      'RESERVE_RESOURCE is AUTOMATED_ASYNC, but no callback message confirms it',
+    ],
     ['an unknown task type', [{ ...check, taskType: 'DO_MAGIC' }], 'taskType'],
     ['a COMPENSATION mode template', [{ ...check, executionMode: 'COMPENSATION' }], 'executionMode'],
     ['a missing compensation policy', [{ ...check, compensationPolicy: undefined }], 'compensationPolicy'],

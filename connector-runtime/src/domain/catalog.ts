@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { BusinessError, ValidationError } from '../errors';
 import { compensationPolicySchema, retryPolicySchema, timeoutPolicySchema } from './policies';
 import type { CompensationPolicy, RetryPolicy, TimeoutPolicy } from './policies';
-import { fulfillmentPhases, fulfillmentTaskTypes, orderItemActions, productTypes } from './vocabulary';
+import { callbackMessages, fulfillmentPhases, fulfillmentTaskTypes, orderItemActions, productTypes } from './vocabulary';
 import type { FulfillmentPhase, OrderItemAction, ProductType } from './vocabulary';
 
 /** Execution modes a catalog may give a forward task; COMPENSATION and REPAIR are created by the runtime. */
@@ -24,6 +24,10 @@ export type PlannedExecutionMode = (typeof plannedExecutionModes)[number];
 
 /** Modes that wait for something outside the worker, so each needs a timeout (seed §14). */
 const waitingModes: readonly PlannedExecutionMode[] = ['AUTOMATED_ASYNC', 'MANUAL', 'WAIT_ONLY'];
+
+/** Modes that end with an external callback, so their task type must have a callback message. */
+const callbackModes: readonly PlannedExecutionMode[] = ['AUTOMATED_ASYNC', 'WAIT_ONLY'];
+const callbackTaskTypes: ReadonlySet<string> = new Set(callbackMessages.flatMap((message) => message.awaitedBy));
 
 const slug = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'lower-case kebab-case identifier');
 
@@ -104,6 +108,13 @@ function templateIssues(rule: DecompositionRule, defaults: z.output<typeof catal
     });
     if (waitingModes.includes(template.executionMode) && !template.timeoutPolicy && !defaults.timeoutPolicies[template.executionMode]) {
       issues.push({ path: ['tasks', index, 'timeoutPolicy'], message: `a ${template.executionMode} task waits, so it needs a timeoutPolicy (seed §14)` });
+    }
+    // The model's await step picks the callback by task type and has no default route.
+    if (callbackModes.includes(template.executionMode) && !callbackTaskTypes.has(template.taskType)) {
+      issues.push({
+        path: ['tasks', index, 'executionMode'],
+        message: `${template.taskType} is ${template.executionMode}, but no callback message confirms it (vocabulary callbackMessages)`,
+      });
     }
   });
   // Same-item cycles are caught here, where the author can see them; cross-item ones by plan validation.

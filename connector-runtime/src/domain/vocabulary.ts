@@ -208,3 +208,34 @@ export const messageCorrelationStatuses = ['PENDING', 'CORRELATED', 'FAILED', 'E
 /** Asset (installed base) lifecycle (seed §18). */
 export const assetStatuses = ['ACTIVE', 'SUPERSEDED', 'CLOSED'] as const;
 export type AssetStatus = (typeof assetStatuses)[number];
+
+/** External systems reached through adapters (DESIGN §1); also the callback path segment. */
+export const externalSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment'] as const;
+/** One of {@link externalSystems}. */
+export type ExternalSystem = (typeof externalSystems)[number];
+
+/**
+ * Callback messages an await-callback catch may wait for (seed §10), each with the system that
+ * sends it. Correlation key: `tenantId:orderId:taskId`.
+ */
+export const callbackMessages = [
+  {
+    name: 'provisioning-completed',
+    system: 'provisioning',
+    label: 'Provisioning completed',
+    awaitedBy: ['CREATE_PROVISIONING_REQUEST', 'WAIT_PROVISIONING_COMPLETED', 'DEACTIVATE_SERVICE'],
+  },
+  { name: 'shipment-confirmed', system: 'shipping', label: 'Shipment confirmed', awaitedBy: ['SCHEDULE_SHIPMENT', 'CONFIRM_SHIPMENT'] },
+  // The billing system answers every billing request with this one callback; a disconnect's
+  // deactivation is confirmed the same way (its payload says which).
+  { name: 'billing-activated', system: 'billing', label: 'Billing activated', awaitedBy: ['ACTIVATE_BILLING', 'DEACTIVATE_BILLING'] },
+  { name: 'appointment-confirmed', system: 'appointment', label: 'Appointment confirmed', awaitedBy: ['SCHEDULE_APPOINTMENT'] },
+] as const satisfies readonly {
+  name: string;
+  system: ExternalSystem;
+  label: string;
+  /** Task types whose asynchronous or wait-only step ends with this message; the model routes on them. */
+  awaitedBy: readonly FulfillmentTaskType[];
+}[];
+/** Name of one of the {@link callbackMessages}. */
+export type CallbackMessageName = (typeof callbackMessages)[number]['name'];

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isoDurationSchema } from '../domain/duration';
 import { fulfillmentPhases, fulfillmentTaskStatuses, fulfillmentTaskTypes, taskExecutionModes } from '../domain/vocabulary';
-import { externalSystems } from './model-names';
+import { externalSystems } from '../domain/vocabulary';
 
 /** Longest fallout reason carried in a process variable; the full story lives in the fallout case. */
 export const falloutReasonMaxLength = 500;

@@ -1,40 +1,11 @@
 /**
  * Names the BPMN model, the element templates, the forms and the runtime must spell the same way:
- * message names, form ids and the external systems that own asynchronous tasks. The correlation
- * relay publishes these message names; the templates offer them as dropdowns; the lint plugin
- * receives them through the generated job list.
+ * message names, correlation keys and form ids. The correlation relay publishes these message
+ * names; the templates offer them as dropdowns; the lint plugin receives them through the
+ * generated job list. The callback messages themselves are domain words (vocabulary.ts), because
+ * the catalog checks that every waiting task has one.
  */
-
 import type { FulfillmentTaskType } from '../domain/vocabulary';
-
-/** External systems reached through adapters (DESIGN §1); also the callback path segment. */
-export const externalSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment'] as const;
-/** One of {@link externalSystems}. */
-export type ExternalSystem = (typeof externalSystems)[number];
-
-/**
- * Callback messages an await-callback catch may wait for (seed §10), each with the system that
- * sends it. Correlation key: `tenantId:orderId:taskId`.
- */
-export const callbackMessages = [
-  {
-    name: 'provisioning-completed',
-    system: 'provisioning',
-    label: 'Provisioning completed',
-    awaitedBy: ['CREATE_PROVISIONING_REQUEST', 'WAIT_PROVISIONING_COMPLETED', 'DEACTIVATE_SERVICE'],
-  },
-  { name: 'shipment-confirmed', system: 'shipping', label: 'Shipment confirmed', awaitedBy: ['SCHEDULE_SHIPMENT', 'CONFIRM_SHIPMENT'] },
-  { name: 'billing-activated', system: 'billing', label: 'Billing activated', awaitedBy: ['ACTIVATE_BILLING'] },
-  { name: 'appointment-confirmed', system: 'appointment', label: 'Appointment confirmed', awaitedBy: ['SCHEDULE_APPOINTMENT'] },
-] as const satisfies readonly {
-  name: string;
-  system: ExternalSystem;
-  label: string;
-  /** Task types whose asynchronous or wait-only step ends with this message; the model routes on them. */
-  awaitedBy: readonly FulfillmentTaskType[];
-}[];
-/** Name of one of the {@link callbackMessages}. */
-export type CallbackMessageName = (typeof callbackMessages)[number]['name'];
 
 /** Published when an operator's repair command resolves a fallout case (seed §17). */
 export const falloutRepairedMessageName = 'fulfillment-fallout-repaired';
