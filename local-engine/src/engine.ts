@@ -126,8 +126,11 @@ export class Engine implements GatewayBackend {
       this.state.takeChanges();
       return Promise.resolve();
     }
+    // Nothing pending: every change so far is in the running write (or already committed), so
+    // that write is all the caller has to wait for. Waiting for the next one as well cost callers
+    // whose changes another caller had already handed over a second commit.
+    if (!this.state.hasChanges()) return this.flushing ?? Promise.resolve();
     if (!this.flushing) {
-      if (!this.state.hasChanges()) return Promise.resolve();
       const store = this.store;
       const changes = this.state.takeChanges();
       this.flushing = store

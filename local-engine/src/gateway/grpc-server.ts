@@ -115,18 +115,23 @@ export function gatewayHandlers(engine: GatewayBackend, dispatcher: JobDispatche
         done = true;
         clearTimeout(timeout);
         const selected = fetch.length === 0 ? variables : Object.fromEntries(Object.entries(variables).filter(([k]) => fetch.includes(k)));
-        engine.flush().then(
-          () =>
-            callback(null, {
-              processDefinitionKey: String(definition.key),
-              bpmnProcessId: definition.bpmnProcessId,
-              version: definition.version,
-              processInstanceKey: String(root.key),
-              variables: JSON.stringify(selected),
-              tenantId: definition.tenantId,
-            }),
-          (error: unknown) => callback(toGrpcError(error)),
-        );
+        const response = {
+          processDefinitionKey: String(definition.key),
+          bpmnProcessId: definition.bpmnProcessId,
+          version: definition.version,
+          processInstanceKey: String(root.key),
+          variables: JSON.stringify(selected),
+          tenantId: definition.tenantId,
+        };
+        // The instance ends in the middle of a command (e.g. the CompleteJob of its last task).
+        // Flushing right here could write a part of that command and answer before the rest is
+        // durable; a microtask later the command has finished, so the commit holds all of it.
+        queueMicrotask(() => {
+          engine.flush().then(
+            () => callback(null, response),
+            (error: unknown) => callback(toGrpcError(error)),
+          );
+        });
       };
       const timeout = setTimeout(() => {
         if (done) return;

@@ -69,55 +69,34 @@ export class PostgresStore {
    * counter are data-modifying parts of a single statement, which PostgreSQL runs (and commits)
    * as one implicit transaction. A batch never holds the same record twice (the state tracks one
    * change per record), so the parts cannot touch the same row.
+   *
+   * The changes travel as one JSON array parameter (`[collection, key, data]` per upsert,
+   * `[collection, key]` per delete) rather than as parallel text/jsonb arrays: the client then
+   * escapes nothing element by element and the server parses one document instead of an array
+   * literal of documents. In the benchmark the median commit took about a quarter less, and the
+   * engine process collected less garbage.
    */
   async write(changes: ChangeSet): Promise<void> {
-    const variant = process.env.PROBE_WRITE ?? 'v0';
-    if (variant === 'v2' || variant === 'v3') {
-      const rows: unknown[] = [];
-      for (const u of changes.upserts) rows.push([u.collection, u.key, u.data]);
-      for (const d of changes.deletes) rows.push([d.collection, d.key]);
-      await this.pool.query({
-        ...(variant === 'v3' ? { name: 'local-engine-write' } : {}),
-        text: `with changes as (
-           select c->>0 as collection, (c->>1)::bigint as key, c->2 as data from jsonb_array_elements($1::jsonb) c
-         ), upserted as (
-           insert into local_engine_record (collection, key, data)
-           select collection, key, data from changes where data is not null
-           on conflict (collection, key) do update set data = excluded.data
-         ), deleted as (
-           delete from local_engine_record r using changes d
-           where d.data is null and r.collection = d.collection and r.key = d.key
-         )
-         insert into local_engine_meta (id, next_key) values (1, $2)
-         on conflict (id) do update set next_key = excluded.next_key`,
-        values: [JSON.stringify(rows), String(changes.nextKey)],
-      });
-      return;
-    }
-    const upserts = changes.upserts;
-    const deletes = changes.deletes;
-    // Deliberately unnamed (planned per batch): a named prepared statement measured slower in
-    // the benchmark, presumably a generic plan fixed while the table was still empty.
+    const rows: unknown[] = [];
+    for (const u of changes.upserts) rows.push([u.collection, u.key, u.data]);
+    for (const d of changes.deletes) rows.push([d.collection, d.key]);
+    // Deliberately an unnamed statement (parsed and planned per batch): a named prepared
+    // statement measured slower in the benchmark, presumably through a generic plan fixed while
+    // the table was still empty.
     await this.pool.query({
-      ...(variant === 'v1' ? { name: 'local-engine-write' } : {}),
-      text: `with upserted as (
+      text: `with changes as (
+         select c->>0 as collection, (c->>1)::bigint as key, c->2 as data from jsonb_array_elements($1::jsonb) c
+       ), upserted as (
          insert into local_engine_record (collection, key, data)
-         select * from unnest($1::text[], $2::bigint[], $3::jsonb[])
+         select collection, key, data from changes where data is not null
          on conflict (collection, key) do update set data = excluded.data
        ), deleted as (
-         delete from local_engine_record r using unnest($4::text[], $5::bigint[]) as d(collection, key)
-         where r.collection = d.collection and r.key = d.key
+         delete from local_engine_record r using changes d
+         where d.data is null and r.collection = d.collection and r.key = d.key
        )
-       insert into local_engine_meta (id, next_key) values (1, $6)
+       insert into local_engine_meta (id, next_key) values (1, $2)
        on conflict (id) do update set next_key = excluded.next_key`,
-      values: [
-        upserts.map((u) => u.collection),
-        upserts.map((u) => String(u.key)),
-        upserts.map((u) => JSON.stringify(u.data)),
-        deletes.map((d) => d.collection),
-        deletes.map((d) => String(d.key)),
-        String(changes.nextKey),
-      ],
+      values: [JSON.stringify(rows), String(changes.nextKey)],
     });
   }
 
