@@ -15,7 +15,7 @@
  * BENCH_SYNCHRONOUS_COMMIT ("off" measures the engine with asynchronous PostgreSQL commits),
  * BENCH_TASKS (tasks per process, one scenario each, default "1,10"), BENCH_SERVER_NODE_OPTIONS (extra node flags for the measured process, e.g. "--cpu-prof").
  */
-import { Camunda8 } from '@camunda8/sdk';
+import { benchZeebeClient } from './sdk-client';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
@@ -101,7 +101,7 @@ function figures(latencies: number[], elapsedMs: number): Figures {
   return { completed: latencies.length, instancesPerSecond: round((latencies.length / elapsedMs) * 1000), p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
 }
 
-type Zeebe = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
+type Zeebe = ReturnType<typeof benchZeebeClient>;
 
 async function createOne(zeebe: Zeebe, bpmnProcessId: string): Promise<number> {
   const started = performance.now();
@@ -150,13 +150,7 @@ async function openLoop(zeebe: Zeebe, bpmnProcessId: string, ratePerSecond: numb
  * undefined, at half of the maximum just measured). Returns the figures and the open-loop rate.
  */
 async function measure(grpcAddress: string, tasks: number, openLoopRate?: number): Promise<{ figures: Record<string, Figures>; openLoopRate: number }> {
-  const camunda = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: `grpc://${grpcAddress}`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
-    CAMUNDA_LOG_LEVEL: 'none',
-  } as ConstructorParameters<typeof Camunda8>[0]);
-  const zeebe = camunda.getZeebeGrpcApiClient();
+  const zeebe = benchZeebeClient(grpcAddress);
   const bpmnProcessId = `bench-${tasks}`;
   await zeebe.deployResource({ process: Buffer.from(processXml(tasks)), name: `${bpmnProcessId}.bpmn` });
   const worker = await startChild(workerScript, [grpcAddress, jobType], []);

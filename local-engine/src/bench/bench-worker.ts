@@ -7,7 +7,7 @@
  * at once; prints one JSON line `{"worker":"ready"}` on stdout once the stream is open; stops
  * when stdin closes.
  */
-import { Camunda8 } from '@camunda8/sdk';
+import { benchZeebeClient } from './sdk-client';
 
 async function main(): Promise<void> {
   const [grpcAddress, jobType] = process.argv.slice(2);
@@ -15,13 +15,7 @@ async function main(): Promise<void> {
   // The SDK logs some events to stdout whatever its log level; stdout carries the ready line only.
   const stdoutWrite = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  const camunda = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: `grpc://${grpcAddress}`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
-    CAMUNDA_LOG_LEVEL: 'none',
-  } as ConstructorParameters<typeof Camunda8>[0]);
-  const zeebe = camunda.getZeebeGrpcApiClient();
+  const zeebe = benchZeebeClient(grpcAddress);
   const worker = await zeebe.streamJobs({ type: jobType, worker: 'bench', timeout: 30_000, tenantIds: [], taskHandler: (job) => job.complete() });
   let stopping = false;
   const shutdown = () => {
