@@ -50,7 +50,21 @@ export const settings = {
   ),
   ZEEBE_GRPC_ADDRESS: setting(
     optionalText,
-    'Zeebe gateway address (e.g. `grpc://zeebe:26500`). Unset: the local engine runs in-process.',
+    'Zeebe gateway address (e.g. `grpc://zeebe:26500`). Unset: the local engine runs in-process, its state in the same database (tables `local_engine_*`). Camunda auth settings (`CAMUNDA_AUTH_STRATEGY`, `ZEEBE_CLIENT_ID`, ...) are read by the SDK itself.',
+  ),
+  ZEEBE_REST_ADDRESS: setting(
+    optionalText.pipe(z.url().optional()),
+    'Camunda 8 REST address (user tasks), used with ZEEBE_GRPC_ADDRESS. Unset with the local engine: its own REST API.',
+  ),
+  LOCAL_ENGINE_GRPC_PORT: setting(port.default(26500), 'gRPC port of the in-process local engine, on 127.0.0.1 (0: any free port).', '`26500`'),
+  LOCAL_ENGINE_REST_PORT: setting(port.default(8080), 'REST port of the in-process local engine, on 127.0.0.1 (0: any free port).', '`8080`'),
+  DEPLOY_RESOURCES: setting(
+    z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    'Deploy `bpmn/*.bpmn` and `forms/*.form` at start. Zeebe keeps an unchanged resource at its version, so a restart creates no new version.',
+    '`true`',
   ),
 } as const;
 

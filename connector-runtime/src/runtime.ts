@@ -1,12 +1,16 @@
 /**
- * Wires the runtime from its configuration: database (given or embedded), migrations, metrics and
- * the HTTP API. `main.ts` runs it as a process; tests start it in-process on ephemeral ports.
+ * Wires the runtime from its configuration: database (given or embedded), migrations, the Camunda
+ * connection (a cluster, or the local engine in-process) with the pack's model and forms deployed,
+ * metrics and the HTTP API. `main.ts` runs it as a process; tests start it in-process on ephemeral
+ * ports.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { migrate } from '../../db/migrate-lib';
 import type { Config } from './config';
+import { connectCamunda, type CamundaConnection } from './engine/camunda-connection';
+import { deployBundledResources } from './engine/deploy-bundled-resources';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './observability/logger';
 import { createPool } from './store/database';
@@ -17,6 +21,8 @@ export interface Runtime {
   /** Base URL of the HTTP API. */
   httpUrl: string;
   databaseUrl: string;
+  /** The Camunda connection: cluster or in-process local engine. */
+  camunda: CamundaConnection;
   log: Logger;
   /** Stops accepting requests, closes the pool and stops the embedded database if one runs. */
   stop(): Promise<void>;
@@ -45,13 +51,23 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     const pool = createPool(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'idle database connection lost') });
     cleanups.push(() => pool.end());
+    const camunda = await connectCamunda(config, databaseUrl, log);
+    cleanups.push(() => camunda.close());
+    if (config.DEPLOY_RESOURCES) {
+      const deployed = await deployBundledResources(camunda.zeebe);
+      log.info(deployed, 'process models and forms deployed');
+    }
+
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
 
     const app = createApp({
       log,
       registry,
-      readiness: [{ name: 'database', check: async () => void (await pool.query('select 1')) }],
+      readiness: [
+        { name: 'database', check: async () => void (await pool.query('select 1')) },
+        { name: 'camunda', check: () => camunda.checkReachable() },
+      ],
     });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.HTTP_PORT, () => resolve(s));
@@ -60,8 +76,11 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
     const httpUrl = `http://localhost:${port}`;
-    log.info({ httpUrl, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' }, 'fulfillment runtime ready');
-    return { httpUrl, databaseUrl, log, stop };
+    log.info(
+      { httpUrl, zeebe: camunda.grpcAddress, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' },
+      'fulfillment runtime ready',
+    );
+    return { httpUrl, databaseUrl, camunda, log, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -11,8 +11,19 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** Builds the router; `checks` run on every `/ready` call, in parallel. */
-export function opsRouter(registry: Registry, checks: readonly ReadinessCheck[]): Router {
+/** How long one readiness check may take before it counts as DOWN: probes must answer, not hang. */
+export const readinessCheckTimeoutMs = 3000;
+
+function withinTimeout(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Builds the router; `checks` run on every `/ready` call, in parallel, each within `timeoutMs`. */
+export function opsRouter(registry: Registry, checks: readonly ReadinessCheck[], timeoutMs = readinessCheckTimeoutMs): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'UP' });
@@ -21,7 +32,7 @@ export function opsRouter(registry: Registry, checks: readonly ReadinessCheck[])
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          await check();
+          await withinTimeout(check, timeoutMs);
           return { name, status: 'UP' as const };
         } catch (error) {
           return { name, status: 'DOWN' as const, reason: (error as Error).message };
