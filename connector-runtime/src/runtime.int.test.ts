@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { loadConfig } from './config';
 import { startRuntime } from './runtime';
@@ -85,5 +87,38 @@ describe('startRuntime', () => {
     const ready = await fetch(`${runtime.httpUrl}/ready`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'DOWN', checks: [{ name: 'database', status: 'UP' }, { name: 'camunda', status: 'DOWN' }] });
+  }, 60_000);
+
+  it('given KAFKA_BROKERS, relays an event committed to the outbox to Kafka', async () => {
+    const db: TestDatabase = await createTestDatabase('runtime_kafka');
+    cleanups.push(() => db.drop());
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      HTTP_PORT: '0',
+      ...localEngine,
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      KAFKA_TOPIC_PREFIX: `runtime-${randomUUID().slice(0, 8)}.`,
+      DEPLOY_RESOURCES: 'false',
+    });
+    const runtime = await startRuntime(config, silent);
+    cleanups.push(() => runtime.stop());
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const eventId = randomUUID();
+      await client.query(
+        `insert into outbox (event_id, event_type, aggregate_type, aggregate_id, tenant_id, correlation_id, payload, headers)
+         values ($1, 'OrderFulfillmentRequested', 'Order', $2, 'tenant-a', 'corr-1', '{}', '{}')`,
+        [eventId, randomUUID()],
+      );
+      let publishedAt: Date | null = null;
+      for (let tries = 0; tries < 100 && publishedAt === null; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        publishedAt = (await client.query('select published_at from outbox where event_id = $1', [eventId])).rows[0].published_at;
+      }
+      expect(publishedAt).not.toBeNull();
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 });

@@ -13,6 +13,8 @@ import { connectCamunda, type CamundaConnection } from './engine/camunda-connect
 import { deployBundledResources } from './engine/deploy-bundled-resources';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './observability/logger';
+import { connectKafkaEventSink } from './relays/kafka-event-sink';
+import { kebabCase, OutboxRelay } from './relays/outbox-relay';
 import { createPool } from './store/database';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-postgres';
 
@@ -60,6 +62,15 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+
+    // Without Kafka the outbox keeps filling and stays readable; with it, the relay drains it.
+    if (config.KAFKA_BROKERS) {
+      const sink = await connectKafkaEventSink({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, log });
+      cleanups.push(() => sink.close());
+      const relay = new OutboxRelay({ pool, sink, log, registry, topicFor: (aggregateType) => `${config.KAFKA_TOPIC_PREFIX}${kebabCase(aggregateType)}` });
+      relay.start();
+      cleanups.push(() => relay.stop());
+    }
 
     const app = createApp({
       log,

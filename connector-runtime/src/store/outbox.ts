@@ -1,8 +1,8 @@
 /**
  * The write side of the transactional outbox (DESIGN §6, seed §20): a domain event is inserted in
  * the transaction that changed the state it describes, so the event exists exactly when the change
- * does. The Kafka relay that publishes the rows is a later part; until then (and whenever Kafka is
- * absent) the rows stay unpublished and readable through {@link listUnpublishedEvents}.
+ * does. `relays/outbox-relay.ts` publishes the rows to Kafka; whenever Kafka is absent they stay
+ * unpublished and readable through {@link listUnpublishedEvents}.
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors';
