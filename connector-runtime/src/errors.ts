@@ -79,3 +79,24 @@ export class ValidationError extends BusinessError {
 export function isTransient(error: unknown): error is TransientError {
   return error instanceof TransientError;
 }
+
+/**
+ * The task failed for a business reason (external rejection, resource conflict, policy): the
+ * job completes with `currentTaskResult = FALLOUT` and the model opens a fallout case (seed §15,
+ * §17). `code` becomes the fallout category hint, the message the fallout reason.
+ */
+export class FalloutError extends BusinessError {}
+
+/**
+ * A business outcome the model catches with an error boundary or event subprocess: the job is
+ * answered with a BPMN error of `errorCode` (Zeebe's ThrowError).
+ */
+export class BpmnError extends BusinessError {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(`BPMN.${errorCode}`, message, details);
+  }
+}
