@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildOrderFulfillmentModel, orderFulfillmentProcessId } from './order-fulfillment-v1';
+import { orderFulfillmentProcessId } from '../../connector-runtime/src/jobs/model-names';
+import { buildOrderFulfillmentModel } from './order-fulfillment-v1';
 import { loadTemplates } from './template-catalog';
 import { toBpmnXml } from './to-bpmn-xml';
 

@@ -10,16 +10,13 @@ import { eventTemplateIds } from '../../element-templates/src/event-templates';
 import type { ElementTemplate } from '../../element-templates/src/template-types';
 import { callbackMessages, fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
 import type { FulfillmentEndState, FulfillmentPhase } from '../../connector-runtime/src/domain/vocabulary';
-import { manualTaskForms, repairOutcomeVariable } from '../../connector-runtime/src/jobs/model-names';
+import { manualTaskForms, orderFulfillmentProcessId, repairOutcomeVariable } from '../../connector-runtime/src/jobs/model-names';
 import { manualTaskViewVariable } from '../../connector-runtime/src/jobs/manual-task-view';
 import type { IoParameter } from './apply-template';
 import type { Point } from './process-graph';
 import { ScopeBuilder } from './scope-builder';
 import { templateLookup } from './template-catalog';
 import type { ProcessDocument } from './to-bpmn-xml';
-
-/** Process id (seed §3) and file name. */
-export const orderFulfillmentProcessId = 'order-fulfillment-v1';
 
 const template = {
   loadPlan: 'fulfillment-pack.load-fulfillment-plan',

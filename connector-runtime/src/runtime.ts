@@ -15,6 +15,7 @@ import { createApp } from './http/app';
 import { createLogger, type Logger } from './observability/logger';
 import { connectKafkaEventSink } from './relays/kafka-event-sink';
 import { kebabCase, OutboxRelay } from './relays/outbox-relay';
+import { StartRelay } from './relays/start-relay';
 import { createPool } from './store/database';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-postgres';
 
@@ -62,6 +63,11 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+
+    // Plans persisted with a start request get their process instance (seed §6).
+    const startRelay = new StartRelay({ pool, starter: camunda.zeebe, log });
+    startRelay.start();
+    cleanups.push(() => startRelay.stop());
 
     // Without Kafka the outbox keeps filling and stays readable; with it, the relay drains it.
     if (config.KAFKA_BROKERS) {

@@ -7,6 +7,9 @@
  */
 import type { FulfillmentTaskType } from '../domain/vocabulary';
 
+/** Process id of the pack's fulfillment model (seed §3); also its file name in bpmn/. */
+export const orderFulfillmentProcessId = 'order-fulfillment-v1';
+
 /** Published when an operator's repair command resolves a fallout case (seed §17). */
 export const falloutRepairedMessageName = 'fulfillment-fallout-repaired';
 

@@ -15,6 +15,7 @@ import { markOutboxEventsPublished } from '../store/queries/mark-outbox-events-p
 import { recordOutboxPublishFailure } from '../store/queries/record-outbox-publish-failure';
 import type { OutboxRow } from '../store/queries/select-unpublished-outbox-events';
 import { isoFromColumn } from '../store/rows';
+import { startPollLoop, type PollLoop } from './poll-loop';
 
 /** One Kafka message of the relay. */
 export interface OutboundMessage {
@@ -91,9 +92,7 @@ export class OutboxRelay {
   private readonly maxBackoffMs: number;
   private readonly published?: Counter;
   private readonly failures?: Counter;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  private loop: PollLoop | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
@@ -139,44 +138,20 @@ export class OutboxRelay {
     return published;
   }
 
-  /** Starts the loop (idempotent). */
+  /** Starts publishing in the background (idempotent). */
   start(): void {
-    this.stopped = false;
-    this.running ??= this.loop().finally(() => {
-      this.running = undefined;
+    this.loop ??= startPollLoop({
+      name: 'outbox relay',
+      round: async () => (await this.runOnce()) === this.batchSize,
+      log: this.options.log,
+      pollIntervalMs: this.pollIntervalMs,
+      maxBackoffMs: this.maxBackoffMs,
     });
   }
 
   /** Stops after the current round; resolves when the loop has ended. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
-    let backoff = 0;
-    while (!this.stopped) {
-      let wait = this.pollIntervalMs;
-      try {
-        const count = await this.runOnce();
-        backoff = 0;
-        if (count === this.batchSize) wait = 0;
-      } catch (error) {
-        backoff = Math.min(this.maxBackoffMs, backoff === 0 ? this.pollIntervalMs : backoff * 2);
-        wait = backoff;
-        this.options.log.warn({ err: error, retryInMs: backoff }, 'outbox relay: publishing failed; events stay in the outbox');
-      }
-      if (wait > 0 && !this.stopped) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 }
