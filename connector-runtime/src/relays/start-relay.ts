@@ -8,8 +8,8 @@
  * engine creates the instance. A failed create is retried with exponential back-off up to
  * `maxAttempts`, then the request is FAILED (visible, never dropped). One window remains: if the
  * runtime dies after Zeebe created the instance and before the commit, the request is started
- * again; `load-fulfillment-plan` binds the plan's execution to the first instance and refuses a
- * second one.
+ * again. Closing it is the job of `load-fulfillment-plan`, which must bind the plan's execution to
+ * the first instance and refuse a second (its handler is not written yet).
  */
 import type pg from 'pg';
 import { orderFulfillmentProcessId } from '../jobs/model-names';
