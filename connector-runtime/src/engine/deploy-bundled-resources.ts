@@ -4,7 +4,7 @@
  * change at its version, so every start may deploy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ZeebeClient } from './camunda-connection';
@@ -36,8 +36,8 @@ function filesIn(folder: string, extension: string): string[] {
 
 /** Deploys every bundled model and form; throws (and deploys nothing) when the gateway rejects any. */
 export async function deployBundledResources(zeebe: ZeebeClient, folders = bundledResourceFolders): Promise<BundledDeployment> {
-  const processes = filesIn(folders.bpmn, '.bpmn').map((path) => ({ name: path.split('/').pop()!, process: readFileSync(path) }));
-  const forms = filesIn(folders.forms, '.form').map((path) => ({ name: path.split('/').pop()!, form: readFileSync(path) }));
+  const processes = filesIn(folders.bpmn, '.bpmn').map((path) => ({ name: basename(path), process: readFileSync(path) }));
+  const forms = filesIn(folders.forms, '.form').map((path) => ({ name: basename(path), form: readFileSync(path) }));
   if (processes.length === 0) throw new Error(`No .bpmn file in ${folders.bpmn}`);
   const response = await zeebe.deployResources([...forms, ...processes]);
   const deployed: BundledDeployment = { processes: [], forms: [] };

@@ -4,11 +4,10 @@
  * retried with back-off and finally reported FAILED.
  */
 import { randomUUID } from 'node:crypto';
-import { Camunda8 } from '@camunda8/sdk';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalEngine, type LocalEngine } from '../../../local-engine/src/start-local-engine';
+import { startHarness, type Harness } from '../../../local-engine/test/harness';
 import { modelPath } from '../../../bpmn/src/generate-model';
 import { withTransaction } from '../store/database';
 import { openStoreTestDatabase, seedBroadbandPlan, uniqueTenantId } from '../store/fixtures/store-test-database';
@@ -18,24 +17,18 @@ import { requestWorkflowStart, StartRelay, type ProcessStarter } from './start-r
 
 const silent = pino({ level: 'silent' });
 let db: StoreTestDatabase;
-let engine: LocalEngine;
+let h: Harness;
 let zeebe: ZeebeClient;
 
 beforeAll(async () => {
   db = await openStoreTestDatabase('relay_start');
-  engine = await startLocalEngine();
-  zeebe = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: `grpc://${engine.grpcAddress}`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
-    CAMUNDA_LOG_LEVEL: 'none',
-  } as ConstructorParameters<typeof Camunda8>[0]).getZeebeGrpcApiClient();
+  h = await startHarness('relay_start_engine');
+  zeebe = h.zeebe;
   await zeebe.deployResource({ process: readFileSync(modelPath), name: 'order-fulfillment-v1.bpmn' });
 });
 
 afterAll(async () => {
-  await zeebe?.close();
-  await engine?.stop();
+  await h?.close();
   await db?.close();
 });
 
