@@ -4,6 +4,7 @@
  * README's configuration table is checked against `configKeys` by a test, so the two cannot drift.
  */
 import { z } from 'zod';
+import { externalSystems } from './domain/vocabulary';
 import { ValidationError } from './errors';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -52,6 +53,26 @@ export const settings = {
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'pino log level.',
     '`info`',
+  ),
+  CALLBACK_ADAPTERS: setting(
+    optionalText
+      .transform((text, context) => {
+        if (text === undefined) return {};
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.addIssue({ code: 'custom', message: 'not valid JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.partialRecord(
+          z.enum(externalSystems),
+          z.strictObject({ tenantId: z.string().min(1).max(64), secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'a Standard Webhooks secret (whsec_...)')).min(1) }),
+        ),
+      ),
+    'JSON: per external system, the tenant its callbacks belong to and its Standard Webhooks secrets, e.g. `{"provisioning":{"tenantId":"tenant-a","secrets":["whsec_..."]}}`; several secrets while rotating. A system not listed gets 404.',
+    '`{}`',
   ),
   ZEEBE_GRPC_ADDRESS: setting(
     optionalText,

@@ -100,3 +100,10 @@ export class BpmnError extends BusinessError {
     super(`BPMN.${errorCode}`, message, details);
   }
 }
+
+/** A caller could not prove who it is (bad or missing signature, unknown credentials): HTTP 401. */
+export class AuthenticationError extends BusinessError {
+  constructor(message: string) {
+    super('AUTH.UNAUTHENTICATED', message);
+  }
+}

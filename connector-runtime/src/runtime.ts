@@ -12,6 +12,7 @@ import type { Config } from './config';
 import { connectCamunda, type CamundaConnection } from './engine/camunda-connection';
 import { deployBundledResources } from './engine/deploy-bundled-resources';
 import { createApp } from './http/app';
+import { callbacksRouter } from './http/callbacks-router';
 import { createLogger, type Logger } from './observability/logger';
 import { connectKafkaEventSink } from './relays/kafka-event-sink';
 import { kebabCase, OutboxRelay } from './relays/outbox-relay';
@@ -81,6 +82,7 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     const app = createApp({
       log,
       registry,
+      rawBodyRouters: [callbacksRouter(pool, config.CALLBACK_ADAPTERS)],
       readiness: [
         { name: 'database', check: async () => void (await pool.query('select 1')) },
         { name: 'camunda', check: () => camunda.checkReachable() },

@@ -15,12 +15,15 @@ export interface AppDeps {
   readiness: readonly ReadinessCheck[];
   /** Feature routers, mounted at the root in order. */
   routers?: readonly Router[];
+  /** Routers that read the raw body themselves (signed callbacks), mounted before JSON parsing. */
+  rawBodyRouters?: readonly Router[];
 }
 
 /** Builds the express application (not listening yet). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  for (const router of deps.rawBodyRouters ?? []) app.use(router);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(opsRouter(deps.registry, deps.readiness));
   for (const router of deps.routers ?? []) app.use(router);

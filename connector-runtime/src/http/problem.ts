@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import {
+  AuthenticationError,
   ConcurrencyConflictError,
   FulfillmentError,
   InvalidTransitionError,
@@ -31,6 +32,7 @@ export function sendProblem(res: Response, problem: Problem): void {
 /** Maps a typed error to its HTTP status: the kind decides, specific classes refine. */
 export function statusFor(error: FulfillmentError): number {
   if (error instanceof ValidationError) return 400;
+  if (error instanceof AuthenticationError) return 401;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConcurrencyConflictError || error instanceof InvalidTransitionError) return 409;
   if (error.kind === 'business') return 422;
