@@ -40,7 +40,7 @@ export interface LocalEngine {
 /** Starts the local engine. */
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
   const host = options.host ?? '127.0.0.1';
-  const store = options.databaseUrl ? new PostgresStore(options.databaseUrl, options.synchronousCommit ?? true) : undefined;
+  const store = options.databaseUrl ? new PostgresStore(options.databaseUrl, { synchronousCommit: options.synchronousCommit ?? true }) : undefined;
   const engine = new Engine(options.clock ?? new SystemClock(), store);
   await engine.start();
   const grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host);

@@ -3,17 +3,26 @@
  * latency (p50/p99) of a one-task and a ten-task process, driven by `@camunda8/sdk` clients on
  * loopback (CreateProcessInstanceWithResult + a streaming job worker), against the local engine
  * on PostgreSQL and, in the same run, against the same gRPC layer with a stub behind it that
- * hands out as many jobs per instance as the process has tasks. The measured side runs in a child
- * process (bench-server.ts), so it does not share an event loop with the SDK clients; the job
- * worker runs in another (bench-worker.ts), apart from the client that creates and times. Loads:
- * closed loops at two concurrencies, then an open loop (fixed arrival rate, independent of
- * answers; latency counted from each instance's due time) at half of the engine's maximum
- * measured in the closed loops — the same rate for the stub. Prints one JSON document.
+ * hands out as many jobs per instance as the process has tasks. Each measured side runs in a
+ * child process (bench-server.ts), so it does not share an event loop with the SDK clients; each
+ * side's job worker runs in another (bench-worker.ts), apart from the client that creates and
+ * times. Loads: closed loops at two concurrencies, then an open loop (fixed arrival rate,
+ * independent of answers; latency counted from each instance's due time) at half of the engine's
+ * maximum measured in the closed loops — the same rate for the stub.
  *
- * Settings: DATABASE_URL (PostgreSQL; default the machine's service), BENCH_SECONDS (per
- * measurement, default 5), BENCH_CONCURRENCY (two numbers, default "4,32"),
+ * Both sides run side by side for the whole scenario and every load is measured in rounds that
+ * alternate engine and stub (BENCH_ROUNDS, default 3): on a shared machine whose speed drifts
+ * from minute to minute, a baseline measured minutes apart from its engine figure made ratios
+ * swing by a third between runs of the same code. Figures pool all rounds of a side; the ratio of
+ * each round is listed too, to show the spread. Each load also reports CPU milliseconds per
+ * completed instance of the measured process and (engine) of its PostgreSQL backends, which do
+ * not depend on how busy the rest of the machine is.
+ *
+ * Settings: DATABASE_URL (PostgreSQL; default the machine's service), BENCH_SECONDS (per side per
+ * round, default 5), BENCH_ROUNDS (default 3), BENCH_WARM_UP_SECONDS (per side, default 3), BENCH_CONCURRENCY (two numbers, default "4,32"),
  * BENCH_SYNCHRONOUS_COMMIT ("off" measures the engine with asynchronous PostgreSQL commits),
- * BENCH_TASKS (tasks per process, one scenario each, default "1,10"), BENCH_SERVER_NODE_OPTIONS (extra node flags for the measured process, e.g. "--cpu-prof").
+ * BENCH_TASKS (tasks per process, one scenario each, default "1,10"), BENCH_SERVER_NODE_OPTIONS
+ * (extra node flags for the measured processes, e.g. "--cpu-prof").
  */
 import { benchZeebeClient } from './sdk-client';
 import { spawn } from 'node:child_process';
@@ -23,6 +32,8 @@ import { fileURLToPath } from 'node:url';
 
 const jobType = 'bench-work';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const warmUpSeconds = Number(process.env.BENCH_WARM_UP_SECONDS ?? 3);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '4,32').split(',').map(Number);
 const synchronousCommit = process.env.BENCH_SYNCHRONOUS_COMMIT !== 'off';
 const taskCounts = (process.env.BENCH_TASKS ?? '1,10').split(',').map(Number);
@@ -30,26 +41,41 @@ const taskCounts = (process.env.BENCH_TASKS ?? '1,10').split(',').map(Number);
 const serverScript = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
 const workerScript = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
 
+/** A child process of the bench: its ready line, a request/answer channel, and stop. */
+interface Child {
+  ready: Record<string, unknown>;
+  /** Writes `line` to the child's stdin and resolves with the next JSON line it prints. */
+  ask(line: string): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
 /**
  * Starts a child process running `script` with tsx and waits for its first JSON line on stdout
- * (its other lines go to stderr). Closing its stdin stops it; `stop` waits until it exited.
+ * (lines that are not JSON go to stderr). Closing its stdin stops it; `stop` waits until it exited.
  */
-async function startChild(script: string, args: string[], nodeOptions: string[]): Promise<{ ready: Record<string, unknown>; stop(): Promise<void> }> {
+async function startChild(script: string, args: string[], nodeOptions: string[]): Promise<Child> {
   const child = spawn(process.execPath, [...nodeOptions, '--import', import.meta.resolve('tsx'), script, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+  const waiting: Array<(value: Record<string, unknown>) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
     // other lines (e.g. from --trace-gc in BENCH_SERVER_NODE_OPTIONS) go to stderr
-    lines.on('line', (line) => {
-      if (line.startsWith('{"')) resolve(JSON.parse(line) as Record<string, unknown>);
-      else process.stderr.write(`${line}\n`);
-    });
+    if (line.startsWith('{"')) waiting.shift()?.(JSON.parse(line) as Record<string, unknown>);
+    else process.stderr.write(`${line}\n`);
+  });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    waiting.push(resolve);
     child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited with code ${code} before it was ready`)));
   });
   return {
     ready,
+    ask(line) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin!.write(`${line}\n`);
+      });
+    },
     async stop() {
       child.stdin!.end();
       await exited;
@@ -57,14 +83,40 @@ async function startChild(script: string, args: string[], nodeOptions: string[])
   };
 }
 
+/** A measured side: its server (engine or stub), its job worker and the creating client. */
+interface Side {
+  zeebe: Zeebe;
+  bpmnProcessId: string;
+  /** CPU milliseconds used so far by the server process and by its PostgreSQL backends. */
+  cpu(): Promise<{ server: number; postgres: number }>;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts the measured side (engine or stub) in a child process and returns its gRPC address and
- * a stop function that waits for the child to exit (it drops its database on the way).
+ * Starts a measured side: the server (engine or stub) in a child process, the process deployed,
+ * its job worker in another child, and a creating client here.
  */
-async function startServer(mode: 'engine' | 'stub', tasks: number): Promise<{ grpcAddress: string; stop(): Promise<void> }> {
+async function startSide(mode: 'engine' | 'stub', tasks: number): Promise<Side> {
   const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const server = await startChild(serverScript, [mode, String(tasks), jobType], nodeOptions);
-  return { grpcAddress: server.ready.grpcAddress as string, stop: () => server.stop() };
+  const grpcAddress = server.ready.grpcAddress as string;
+  const zeebe = benchZeebeClient(grpcAddress);
+  const bpmnProcessId = `bench-${tasks}`;
+  await zeebe.deployResource({ process: Buffer.from(processXml(tasks)), name: `${bpmnProcessId}.bpmn` });
+  const worker = await startChild(workerScript, [grpcAddress, jobType], []);
+  return {
+    zeebe,
+    bpmnProcessId,
+    async cpu() {
+      const answer = await server.ask('cpu');
+      return { server: answer.cpuMs as number, postgres: answer.postgresCpuMs as number };
+    },
+    async stop() {
+      await worker.stop();
+      await zeebe.close();
+      await server.stop();
+    },
+  };
 }
 
 function processXml(tasks: number): string {
@@ -109,7 +161,13 @@ async function createOne(zeebe: Zeebe, bpmnProcessId: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function closedLoop(zeebe: Zeebe, bpmnProcessId: string, concurrency: number, durationMs: number): Promise<Figures> {
+/** A load's raw result: every instance's latency and the time the load took. */
+interface Measured {
+  latencies: number[];
+  elapsedMs: number;
+}
+
+async function closedLoop(zeebe: Zeebe, bpmnProcessId: string, concurrency: number, durationMs: number): Promise<Measured> {
   const latencies: number[] = [];
   const end = performance.now() + durationMs;
   const started = performance.now();
@@ -118,7 +176,7 @@ async function closedLoop(zeebe: Zeebe, bpmnProcessId: string, concurrency: numb
       while (performance.now() < end) latencies.push(await createOne(zeebe, bpmnProcessId));
     }),
   );
-  return figures(latencies, performance.now() - started);
+  return { latencies, elapsedMs: performance.now() - started };
 }
 
 /**
@@ -127,7 +185,7 @@ async function closedLoop(zeebe: Zeebe, bpmnProcessId: string, concurrency: numb
  * so a stalled client (event loop, GC) shows in the figures instead of silently thinning the load
  * (coordinated omission). When the generator wakes late it sends everything already due at once.
  */
-async function openLoop(zeebe: Zeebe, bpmnProcessId: string, ratePerSecond: number, durationMs: number): Promise<Figures> {
+async function openLoop(zeebe: Zeebe, bpmnProcessId: string, ratePerSecond: number, durationMs: number): Promise<Measured> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
   const interval = 1000 / Math.max(1, ratePerSecond);
@@ -142,39 +200,90 @@ async function openLoop(zeebe: Zeebe, bpmnProcessId: string, ratePerSecond: numb
     );
   }
   await Promise.all(pending);
-  return figures(latencies, performance.now() - started);
+  return { latencies, elapsedMs: performance.now() - started };
+}
+
+/** What a side did in one round of a load. */
+interface Round extends Measured {
+  cpu: { server: number; postgres: number };
+}
+
+/** Runs one round of a load against a side and charges it the CPU its processes used meanwhile. */
+async function round(side: Side, load: (zeebe: Zeebe, bpmnProcessId: string) => Promise<Measured>): Promise<Round> {
+  const before = await side.cpu();
+  const result = await load(side.zeebe, side.bpmnProcessId);
+  const after = await side.cpu();
+  return { ...result, cpu: { server: after.server - before.server, postgres: after.postgres - before.postgres } };
+}
+
+/** Pools the rounds of a side: figures over all latencies, CPU per completed instance. */
+function pooled(roundsOfSide: Round[], withPostgres: boolean) {
+  const latencies = roundsOfSide.flatMap((r) => r.latencies);
+  const elapsedMs = roundsOfSide.reduce((sum, r) => sum + r.elapsedMs, 0);
+  const perInstance = (ms: number) => Math.round((ms / Math.max(1, latencies.length)) * 1000) / 1000;
+  const serverMs = roundsOfSide.reduce((sum, r) => sum + r.cpu.server, 0);
+  const postgresMs = roundsOfSide.reduce((sum, r) => sum + r.cpu.postgres, 0);
+  return {
+    ...figures(latencies, elapsedMs),
+    cpuMsPerInstance: withPostgres ? { server: perInstance(serverMs), postgres: perInstance(postgresMs) } : { server: perInstance(serverMs) },
+  };
+}
+
+function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
 }
 
 /**
- * Closed loops at each concurrency, then the open loop at `openLoopRate` instances/s (or, when
- * undefined, at half of the maximum just measured). Returns the figures and the open-loop rate.
+ * Measures one load in rounds that alternate engine and stub, and returns both sides' pooled
+ * figures, their ratios and the throughput ratio of each round.
  */
-async function measure(grpcAddress: string, tasks: number, openLoopRate?: number): Promise<{ figures: Record<string, Figures>; openLoopRate: number }> {
-  const zeebe = benchZeebeClient(grpcAddress);
-  const bpmnProcessId = `bench-${tasks}`;
-  await zeebe.deployResource({ process: Buffer.from(processXml(tasks)), name: `${bpmnProcessId}.bpmn` });
-  const worker = await startChild(workerScript, [grpcAddress, jobType], []);
-  try {
-    await closedLoop(zeebe, bpmnProcessId, 4, 1000); // warm-up
-    const result: Record<string, Figures> = {};
-    let max = 0;
-    for (const c of concurrencies) {
-      const f = await closedLoop(zeebe, bpmnProcessId, c, seconds * 1000);
-      result[`closed-loop-concurrency-${c}`] = f;
-      max = Math.max(max, f.instancesPerSecond);
-    }
-    const rate = openLoopRate ?? Math.round(max / 2);
-    result['open-loop-half-max'] = await openLoop(zeebe, bpmnProcessId, rate, seconds * 1000);
-    return { figures: result, openLoopRate: rate };
-  } finally {
-    await worker.stop();
-    await zeebe.close();
+async function alternate(engine: Side, stub: Side, load: (zeebe: Zeebe, bpmnProcessId: string) => Promise<Measured>) {
+  const engineRounds: Round[] = [];
+  const stubRounds: Round[] = [];
+  for (let r = 0; r < rounds; r++) {
+    engineRounds.push(await round(engine, load));
+    stubRounds.push(await round(stub, load));
   }
+  const e = pooled(engineRounds, true);
+  const b = pooled(stubRounds, false);
+  return {
+    engine: e,
+    baseline: b,
+    ratio: { throughput: ratio(e.instancesPerSecond, b.instancesPerSecond), p50: ratio(e.p50Ms, b.p50Ms), p99: ratio(e.p99Ms, b.p99Ms) },
+    throughputRatioPerRound: engineRounds.map((er, n) => ratio(er.latencies.length / er.elapsedMs, stubRounds[n]!.latencies.length / stubRounds[n]!.elapsedMs)),
+  };
 }
 
-function ratios(engine: Figures, baseline: Figures) {
-  const r = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-  return { throughput: r(engine.instancesPerSecond, baseline.instancesPerSecond), p50: r(engine.p50Ms, baseline.p50Ms), p99: r(engine.p99Ms, baseline.p99Ms) };
+/** Measures one process (`tasks` service tasks) under every load, engine and stub side by side. */
+async function scenario(tasks: number) {
+  const engine = await startSide('engine', tasks);
+  const stub = await startSide('stub', tasks);
+  try {
+    // Warm-up at the highest load: V8 goes on optimizing the hot paths for seconds. After a 1 s
+    // warm-up, `perf` still found about a third of the measured processes' CPU in the optimizing
+    // compiler during the first measured window.
+    for (const side of [engine, stub]) await closedLoop(side.zeebe, side.bpmnProcessId, Math.max(...concurrencies), warmUpSeconds * 1000);
+    const loads: Array<{ load: string } & Awaited<ReturnType<typeof alternate>>> = [];
+    for (const c of concurrencies) {
+      loads.push({ load: `closed-loop-concurrency-${c}`, ...(await alternate(engine, stub, (zeebe, id) => closedLoop(zeebe, id, c, seconds * 1000))) });
+    }
+    const rate = Math.round(Math.max(...loads.map((l) => l.engine.instancesPerSecond)) / 2);
+    const half = await alternate(engine, stub, (zeebe, id) => openLoop(zeebe, id, rate, seconds * 1000));
+    loads.push({ load: 'open-loop-half-max', ...half });
+    // Throughput ratios of the closed loops only: in the open loop both sides get the same fixed
+    // rate, so its throughput ratio is 1 by construction and says nothing.
+    const best = Math.max(...loads.filter((l) => l.load.startsWith('closed-loop')).map((l) => l.ratio.throughput).filter((x) => Number.isFinite(x)));
+    return {
+      process: tasks === 1 ? 'one-task' : tasks === 10 ? 'ten-task' : `${tasks}-task`,
+      tasks,
+      openLoopInstancesPerSecond: rate,
+      loads,
+      targets: { throughputRatioAtLeast0_6: best >= 0.6, p99AtHalfMaxLoadAtMost20ms: half.engine.p99Ms <= 20 },
+    };
+  } finally {
+    await engine.stop();
+    await stub.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -183,38 +292,8 @@ async function main(): Promise<void> {
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const scenarios = [];
   for (const tasks of taskCounts) {
-    const measured: Record<'engine' | 'stub', Record<string, Figures>> = { engine: {}, stub: {} };
-    // The engine goes first: its half-max rate is the open-loop load for both sides, so the
-    // baseline's open-loop figures answer "what does the same load cost without the engine".
-    let openLoopRate: number | undefined;
-    for (const mode of ['engine', 'stub'] as const) {
-      const server = await startServer(mode, tasks);
-      try {
-        const run = await measure(server.grpcAddress, tasks, openLoopRate);
-        measured[mode] = run.figures;
-        openLoopRate = run.openLoopRate;
-      } finally {
-        await server.stop();
-      }
-    }
-    const { engine, stub: baseline } = measured;
-    const loads = Object.keys(engine).map((load) => ({
-      load,
-      engine: engine[load]!,
-      baseline: baseline[load]!,
-      ratio: ratios(engine[load]!, baseline[load]!),
-    }));
-    const half = engine['open-loop-half-max']!;
-    // Throughput ratios of the closed loops only: in the open loop both sides get the same fixed
-    // rate, so its throughput ratio is 1 by construction and says nothing.
-    const best = Math.max(...loads.filter((l) => l.load.startsWith('closed-loop')).map((l) => l.ratio.throughput).filter((x) => Number.isFinite(x)));
-    scenarios.push({
-      process: tasks === 1 ? 'one-task' : 'ten-task',
-      tasks,
-      openLoopInstancesPerSecond: openLoopRate,
-      loads,
-      targets: { throughputRatioAtLeast0_6: best >= 0.6, p99AtHalfMaxLoadAtMost20ms: half.p99Ms <= 20 },
-    });
+    console.error(`bench: ${tasks}-task process, ${rounds} rounds of ${seconds} s per side and load`);
+    scenarios.push(await scenario(tasks));
   }
   process.stdout.write = stdoutWrite;
   console.log(
@@ -222,9 +301,11 @@ async function main(): Promise<void> {
       {
         machine: { cpus: os.cpus().length, node: process.version },
         secondsPerMeasurement: seconds,
+        rounds,
         synchronousCommit,
-        baseline: 'same SDK load against the same gRPC layer with a stub behind it (as many jobs per instance as the process has tasks, no interpreter, no persistence); its open loop runs at the engine\'s half-max rate',
+        baseline: 'same SDK load against the same gRPC layer with a stub behind it (as many jobs per instance as the process has tasks, no interpreter, no persistence), measured in rounds alternating with the engine\'s; its open loop runs at the engine\'s half-max rate',
         openLoop: 'fixed arrival rate; latency counted from each instance\'s due time (coordinated-omission corrected)',
+        cpuMsPerInstance: 'CPU milliseconds per completed instance of the measured server process and, for the engine, of its PostgreSQL backends',
         scenarios,
       },
       null,

@@ -5,9 +5,15 @@
  * (BENCH_SERVER_NODE_OPTIONS=--cpu-prof).
  *
  * Usage: `tsx bench-server.ts engine|stub TASKS JOB_TYPE`. Prints one JSON line
- * `{"grpcAddress": "..."}` on stdout when ready; stops (and drops its database) when stdin closes.
+ * `{"grpcAddress": "..."}` on stdout when ready; answers each `cpu` line on stdin with a JSON line
+ * `{"cpuMs": n, "postgresCpuMs": n}`: the CPU time this process and (engine only) the PostgreSQL
+ * backends serving its database have used so far, so the bench can charge each side what its
+ * measurement windows cost; stops (and drops its database) when stdin closes.
  * Settings: DATABASE_URL, BENCH_SYNCHRONOUS_COMMIT ("off" = asynchronous PostgreSQL commits).
  */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
 import { startGrpcGateway } from '../gateway/grpc-server';
 import { startLocalEngine } from '../start-local-engine';
@@ -21,8 +27,10 @@ async function main(): Promise<void> {
   }
   let stop: () => Promise<void>;
   let grpcAddress: string;
+  let postgresCpuMs = async () => 0;
   if (mode === 'engine') {
     const db: TestDatabase = await createTestDatabase('bench');
+    postgresCpuMs = () => backendCpuMs(db.url, db.name);
     const local = await startLocalEngine({ databaseUrl: db.url, synchronousCommit: process.env.BENCH_SYNCHRONOUS_COMMIT !== 'off' });
     grpcAddress = local.grpcAddress;
     stop = async () => {
@@ -49,10 +57,42 @@ async function main(): Promise<void> {
   };
   process.stdin.on('end', shutdown);
   process.stdin.on('close', shutdown);
-  process.stdin.resume();
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() !== 'cpu') return;
+    const usage = process.cpuUsage();
+    void postgresCpuMs().then((pgMs) => process.stdout.write(`${JSON.stringify({ cpuMs: (usage.user + usage.system) / 1000, postgresCpuMs: pgMs })}\n`));
+  });
   process.on('SIGTERM', shutdown);
   process.stdout.write(`${JSON.stringify({ grpcAddress })}\n`);
 }
+
+/**
+ * CPU time used so far by the PostgreSQL backends connected to `database` (the engine's own: the
+ * bench database serves nobody else), read from /proc, as PostgreSQL runs on this machine.
+ */
+async function backendCpuMs(url: string, database: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    let total = 0;
+    for (const { pid } of rows) {
+      try {
+        // fields after the parenthesised command: utime and stime are the 12th and 13th
+        const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+      } catch {
+        // the backend ended meanwhile
+      }
+    }
+    return total;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Linux's USER_HZ, which /proc/<pid>/stat counts in; 100 on every Linux build that Node supports. */
+const clockTicksPerSecond = 100;
 
 main().catch((error: unknown) => {
   console.error(error);

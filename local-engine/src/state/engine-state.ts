@@ -17,7 +17,9 @@ export interface ChangeSet {
 /** The engine state with change tracking. */
 export class EngineState {
   private readonly maps = new Map<CollectionName, Map<number, unknown>>();
-  private dirty = new Map<string, { collection: CollectionName; key: number }>();
+  /** Keys changed since the last `takeChanges`, per collection (no composite string keys: this runs for every record a command touches). */
+  private dirty = new Map<CollectionName, Set<number>>();
+  private dirtyCount = 0;
   nextKey = firstKey;
 
   constructor() {
@@ -41,12 +43,23 @@ export class EngineState {
   /** Writes (or rewrites after a mutation) a record and marks it for persistence. */
   put<C extends CollectionName>(collection: C, key: number, record: StateCollections[C]): void {
     this.map(collection).set(key, record);
-    this.dirty.set(`${collection}:${key}`, { collection, key });
+    this.markDirty(collection, key);
   }
 
   /** Removes a record. */
   remove(collection: CollectionName, key: number): void {
-    if (this.maps.get(collection)!.delete(key)) this.dirty.set(`${collection}:${key}`, { collection, key });
+    if (this.maps.get(collection)!.delete(key)) this.markDirty(collection, key);
+  }
+
+  private markDirty(collection: CollectionName, key: number): void {
+    let keys = this.dirty.get(collection);
+    if (!keys) {
+      keys = new Set();
+      this.dirty.set(collection, keys);
+    }
+    if (keys.has(key)) return;
+    keys.add(key);
+    this.dirtyCount += 1;
   }
 
   /** All records of a collection (a live iterator: copy before mutating the collection). */
@@ -59,28 +72,34 @@ export class EngineState {
     this.maps.get(collection)!.set(key, record);
   }
 
+  /** Removes a record without marking it changed (used when replaying the store's journal). */
+  discard(collection: CollectionName, key: number): void {
+    this.maps.get(collection)!.delete(key);
+  }
+
   /** True when changes await persistence. */
   hasChanges(): boolean {
-    return this.dirty.size > 0;
+    return this.dirtyCount > 0;
   }
 
   /** Marks the records of a batch that could not be written as changed again, so the next write retries them. */
   requeue(changes: ChangeSet): void {
-    for (const { collection, key } of [...changes.upserts, ...changes.deletes]) {
-      const id = `${collection}:${key}`;
-      if (!this.dirty.has(id)) this.dirty.set(id, { collection, key });
-    }
+    for (const { collection, key } of [...changes.upserts, ...changes.deletes]) this.markDirty(collection, key);
   }
 
   /** Takes the pending changes (clearing them), with each record's current content. */
   takeChanges(): ChangeSet {
     const changes: ChangeSet = { upserts: [], deletes: [], nextKey: this.nextKey };
-    for (const { collection, key } of this.dirty.values()) {
-      const record = this.maps.get(collection)!.get(key);
-      if (record === undefined) changes.deletes.push({ collection, key });
-      else changes.upserts.push({ collection, key, data: record });
+    for (const [collection, keys] of this.dirty) {
+      const map = this.maps.get(collection)!;
+      for (const key of keys) {
+        const record = map.get(key);
+        if (record === undefined) changes.deletes.push({ collection, key });
+        else changes.upserts.push({ collection, key, data: record });
+      }
     }
     this.dirty = new Map();
+    this.dirtyCount = 0;
     return changes;
   }
 }

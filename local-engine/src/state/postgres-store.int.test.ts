@@ -1,92 +1,227 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
 import { EngineState, firstKey } from './engine-state';
 import { PostgresStore } from './postgres-store';
 
 let db: TestDatabase;
+let sql: pg.Client;
 
 beforeAll(async () => {
   db = await createTestDatabase('le_store');
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
 });
 
 afterAll(async () => {
+  await sql.end();
   await db.drop();
 });
 
-async function loaded(store: PostgresStore): Promise<EngineState> {
-  const state = new EngineState();
-  await store.load(state);
-  return state;
+const stores: PostgresStore[] = [];
+
+/** A store on a clean schema; checkpoints only when a test asks, unless told otherwise. */
+async function openStore(checkpointEntries = 1_000_000): Promise<PostgresStore> {
+  const store = new PostgresStore(db.url, { checkpointEntries });
+  stores.push(store);
+  await store.init();
+  return store;
 }
 
-describe('PostgresStore batch writes (one statement per batch)', () => {
-  it('writes upserts, deletes and the key counter of a batch, and a fresh state loads them back', async () => {
-    const store = new PostgresStore(db.url);
-    await store.init();
-    try {
-      const state = new EngineState();
-      state.newKey();
-      state.put('variables', 1, { a: 1, text: 'quote " and backslash \\ and {braces}' });
-      state.put('variables', 2, { b: 2 });
-      await store.write(state.takeChanges());
+beforeEach(async () => {
+  await sql.query('drop table if exists local_engine_record, local_engine_meta, local_engine_journal');
+});
 
-      state.put('variables', 1, { a: 3 });
-      state.remove('variables', 2);
-      state.put('variables', 3, { c: [1, 2] });
-      state.newKey();
-      await store.write(state.takeChanges());
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+});
 
-      const again = await loaded(store);
-      expect(again.get('variables', 1)).toEqual({ a: 3 });
-      expect(again.get('variables', 2)).toBeUndefined();
-      expect(again.get('variables', 3)).toEqual({ c: [1, 2] });
-      expect(again.nextKey).toBe(firstKey + 2);
-    } finally {
-      await store.close();
-    }
+/** What a fresh engine would start from: a new store's load of the database. */
+async function reloaded(): Promise<EngineState> {
+  const store = new PostgresStore(db.url);
+  try {
+    const state = new EngineState();
+    await store.load(state);
+    return state;
+  } finally {
+    await store.close();
+  }
+}
+
+async function count(table: string): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(`select count(*) as n from ${table}`);
+  return Number(rows[0]!.n);
+}
+
+describe('PostgresStore: journal of batches, folded into records by checkpoints', () => {
+  it('given batches in the journal only, when a fresh state loads, then it has every change and the key counter', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.newKey();
+    state.put('variables', 1, { a: 1, text: 'quote " and backslash \\ and {braces} and \u2028' });
+    state.put('variables', 2, { b: 2 });
+    await store.write(state.takeChanges());
+    state.put('variables', 1, { a: 3 });
+    state.remove('variables', 2);
+    state.put('variables', 3, { c: [1, 2] });
+    state.newKey();
+    await store.write(state.takeChanges());
+    expect(await count('local_engine_journal')).toBe(2);
+    expect(await count('local_engine_record')).toBe(0);
+
+    const again = await reloaded();
+    expect(again.get('variables', 1)).toEqual({ a: 3 });
+    expect(again.get('variables', 2)).toBeUndefined();
+    expect(again.get('variables', 3)).toEqual({ c: [1, 2] });
+    expect(again.nextKey).toBe(firstKey + 2);
+    // the load folded the journal into a checkpoint, so the next start replays nothing
+    expect(await count('local_engine_journal')).toBe(0);
+    expect((await reloaded()).get('variables', 1)).toEqual({ a: 3 });
   });
 
-  it('writes nothing of a batch that fails (the statement is one transaction)', async () => {
-    const store = new PostgresStore(db.url);
-    await store.init();
-    try {
-      const state = await loaded(store);
-      const before = state.nextKey;
-      state.put('variables', 10, { written: false });
-      state.remove('variables', 1);
-      const changes = state.takeChanges();
-      // a key counter PostgreSQL cannot store makes the last part of the statement fail
-      await expect(store.write({ ...changes, nextKey: Number.NaN })).rejects.toThrow();
+  it('given a record created and removed between checkpoints, when the checkpoint runs, then only the last content of each record is written', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.put('jobs', 7, { transient: true } as never);
+    state.put('variables', 1, { v: 1 });
+    await store.write(state.takeChanges());
+    state.remove('jobs', 7);
+    state.put('variables', 1, { v: 2 });
+    await store.write(state.takeChanges());
 
-      const again = await loaded(store);
-      expect(again.get('variables', 10)).toBeUndefined();
-      expect(again.get('variables', 1)).toEqual({ a: 3 });
-      expect(again.nextKey).toBe(before);
-    } finally {
-      await store.close();
-    }
+    await store.checkpoint();
+
+    const { rows } = await sql.query<{ collection: string; key: string; data: unknown }>('select collection, key, data from local_engine_record order by collection');
+    expect(rows).toEqual([{ collection: 'variables', key: '1', data: { v: 2 } }]);
+    expect(await count('local_engine_journal')).toBe(0);
+    expect((await reloaded()).get('variables', 1)).toEqual({ v: 2 });
   });
 
-  it('commits asynchronously only when asked, and still writes the batch', async () => {
-    const store = new PostgresStore(db.url, false);
-    await store.init();
-    try {
-      const state = await loaded(store);
-      state.put('variables', 20, { async: true });
+  it('given a batch written while a checkpoint runs, when a fresh state loads, then it has both', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.put('variables', 1, { before: true });
+    await store.write(state.takeChanges());
+    const running = store.checkpoint();
+    state.put('variables', 2, { during: true });
+    state.put('variables', 1, { before: 'changed' });
+    await store.write(state.takeChanges());
+    await running;
+
+    const again = await reloaded();
+    expect(again.get('variables', 1)).toEqual({ before: 'changed' });
+    expect(again.get('variables', 2)).toEqual({ during: true });
+  });
+
+  it('starts a checkpoint by itself after the configured number of entries', async () => {
+    const store = await openStore(2);
+    const state = new EngineState();
+    for (let i = 1; i <= 2; i++) {
+      state.put('variables', i, { i });
       await store.write(state.takeChanges());
-      expect((await loaded(store)).get('variables', 20)).toEqual({ async: true });
-    } finally {
-      await store.close();
     }
+    await store.checkpoint(); // waits for the running one, which left nothing to fold
+    expect(await count('local_engine_journal')).toBe(0);
+    expect(await count('local_engine_record')).toBe(2);
+  });
+
+  it('given a checkpoint that fails, then the journal keeps its entries and a later checkpoint folds them', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.put('variables', 1, { kept: true });
+    await store.write(state.takeChanges());
+    await sql.query('alter table local_engine_meta add constraint refuse check (journal_position < 0)');
+    await expect(store.checkpoint()).rejects.toThrow(/refuse/);
+    expect(await count('local_engine_journal')).toBe(1);
+    expect(await count('local_engine_record')).toBe(0);
+
+    await sql.query('alter table local_engine_meta drop constraint refuse');
+    state.put('variables', 2, { later: true });
+    await store.write(state.takeChanges());
+    await store.checkpoint();
+    expect(await count('local_engine_journal')).toBe(0);
+    const again = await reloaded();
+    expect(again.get('variables', 1)).toEqual({ kept: true });
+    expect(again.get('variables', 2)).toEqual({ later: true });
+  });
+
+  it('given a write that fails, then nothing of its batch is stored and the next write still succeeds', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    await sql.query(`alter table local_engine_journal add constraint refuse check (changes not like '%poison%')`);
+    state.put('variables', 10, { poison: true });
+    const failed = state.takeChanges();
+    await expect(store.write(failed)).rejects.toThrow(/refuse/);
+    state.requeue(failed);
+    state.remove('variables', 10);
+    state.put('variables', 11, { fine: true });
+    await store.write(state.takeChanges());
+
+    const again = await reloaded();
+    expect(again.get('variables', 10)).toBeUndefined();
+    expect(again.get('variables', 11)).toEqual({ fine: true });
+  });
+
+  it('commits the journal asynchronously only when asked, and still writes the batch', async () => {
+    const store = new PostgresStore(db.url, { synchronousCommit: false });
+    stores.push(store);
+    await store.init();
+    const state = new EngineState();
+    state.put('variables', 20, { async: true });
+    await store.write(state.takeChanges());
+    expect((await reloaded()).get('variables', 20)).toEqual({ async: true });
     // the setting belongs to the store's own sessions, not to the database
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ synchronous_commit: string }>('show synchronous_commit');
-      expect(rows[0]!.synchronous_commit).toBe('on');
-    } finally {
-      await client.end();
-    }
+    const { rows } = await sql.query<{ synchronous_commit: string }>('show synchronous_commit');
+    expect(rows[0]!.synchronous_commit).toBe('on');
+  });
+
+  it('given the record table of an earlier version without a journal, when it starts, then it keeps the records', async () => {
+    await sql.query(`create table local_engine_record (collection text not null, key bigint not null, data jsonb not null, primary key (collection, key));
+      create table local_engine_meta (id int primary key, next_key bigint not null);
+      insert into local_engine_record values ('variables', 1, '{"old": true}');
+      insert into local_engine_meta values (1, ${firstKey + 5});`);
+    const store = await openStore();
+    const state = new EngineState();
+    await store.load(state);
+    expect(state.get('variables', 1)).toEqual({ old: true });
+    expect(state.nextKey).toBe(firstKey + 5);
+  });
+});
+
+describe('engine recovery from the journal', () => {
+  it('given an engine that stopped without a checkpoint (a crash), when another starts on its database, then every instance continues', async () => {
+    const { Engine } = await import('../engine');
+    const { ManualClock } = await import('../clock');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="crash" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="crash-work"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+    const request = { type: 'crash-work', worker: 'w', timeout: 60_000, maxJobs: 10, fetchVariables: [], tenantIds: [] };
+    const crashed = new Engine(new ManualClock(0), await openStore());
+    await crashed.start();
+    await crashed.deploy([{ name: 'crash.bpmn', content: Buffer.from(xml) }], '<default>');
+    const definition = crashed.findDefinition({ bpmnProcessId: 'crash', tenantId: '<default>' });
+    const first = crashed.createProcessInstance(definition, { n: 1 });
+    const second = crashed.createProcessInstance(definition, { n: 2 });
+    await crashed.flush();
+    const [job] = crashed.activateJobs({ ...request, maxJobs: 1 });
+    crashed.completeJob(job!.job.key, { done: true });
+    await crashed.flush();
+    expect(await count('local_engine_journal')).toBeGreaterThan(0);
+    expect(await count('local_engine_record')).toBe(0); // nothing was checkpointed: all of it is in the journal
+
+    const recovered = new Engine(new ManualClock(0), await openStore());
+    await recovered.start();
+    const done = job!.job.processInstanceKey === first.key ? first : second;
+    const open = done === first ? second : first;
+    expect(recovered.state.get('elements', done.key)!.state).toBe('COMPLETED');
+    expect(recovered.rootVariables(done.key)).toMatchObject({ done: true });
+    expect(recovered.state.get('elements', open.key)!.state).toBe('ACTIVATED');
+    const [left] = recovered.activateJobs(request);
+    expect(left!.job.processInstanceKey).toBe(open.key);
+    expect(recovered.newKey()).toBeGreaterThan(left!.job.key);
   });
 });
