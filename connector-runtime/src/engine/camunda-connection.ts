@@ -57,8 +57,12 @@ export async function connectCamunda(config: Config, databaseUrl: string, log: L
       await probe.topology();
     },
     async close() {
-      await Promise.all([zeebe.close(), probe.close()]);
-      await engine?.stop();
+      try {
+        await Promise.all([zeebe.close(), probe.close()]);
+      } finally {
+        // whatever the clients did, the engine must let go of the database before it stops
+        await engine?.stop();
+      }
     },
   };
 }

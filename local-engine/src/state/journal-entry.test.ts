@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineState, firstKey } from './engine-state';
-import { checkpointRows, replayEntry, serializeBatch } from './journal-entry';
+import { checkpointColumns, replayEntry, serializeBatch } from './journal-entry';
 
 describe('journal entries', () => {
   it('given a batch, when its entry is replayed into a fresh state, then the state has its upserts, deletes and key counter', () => {
@@ -28,14 +28,15 @@ describe('journal entries', () => {
     expect(records).toEqual([]);
   });
 
-  it('writes checkpoint rows as one JSON array: upserts with their record, deletes without', () => {
-    const rows = checkpointRows([
+  it('hands checkpoint records over as parallel columns, a delete with a null text', () => {
+    const columns = checkpointColumns([
       { collection: 'jobs', key: 5, json: '{"a":1}' },
       { collection: 'timers', key: 6, json: null },
     ]);
-    expect(JSON.parse(rows)).toEqual([
-      ['jobs', 5, { a: 1 }],
-      ['timers', 6],
+    expect(columns).toEqual([
+      ['jobs', 'timers'],
+      ['5', '6'],
+      ['{"a":1}', null],
     ]);
   });
 });

@@ -39,11 +39,17 @@ export function serializeBatch(changes: ChangeSet): SerializedBatch {
   return { text: `{"nextKey":${changes.nextKey},"upserts":[${upserts.join(',')}],"deletes":[${deletes.join(',')}]}`, records, nextKey: changes.nextKey };
 }
 
-/** The records of a checkpoint as one JSON array: `[collection, key, record]` per upsert, `[collection, key]` per delete. */
-export function checkpointRows(records: Iterable<SerializedRecord>): string {
-  const rows: string[] = [];
-  for (const r of records) rows.push(r.json === null ? `["${r.collection}",${r.key}]` : `["${r.collection}",${r.key},${r.json}]`);
-  return `[${rows.join(',')}]`;
+/** The records of a checkpoint as parallel columns: collections, keys, and JSON texts (null for a delete). */
+export function checkpointColumns(records: Iterable<SerializedRecord>): [string[], string[], Array<string | null>] {
+  const collections: string[] = [];
+  const keys: string[] = [];
+  const texts: Array<string | null> = [];
+  for (const r of records) {
+    collections.push(r.collection);
+    keys.push(String(r.key));
+    texts.push(r.json);
+  }
+  return [collections, keys, texts];
 }
 
 /**

@@ -92,9 +92,19 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
     await store.checkpoint();
 
     const { rows } = await sql.query<{ collection: string; key: string; data: unknown }>('select collection, key, data from local_engine_record order by collection');
-    expect(rows).toEqual([{ collection: 'variables', key: '1', data: { v: 2 } }]);
+    expect(rows).toEqual([{ collection: 'variables', key: '1', data: '{"v":2}' }]);
     expect(await count('local_engine_journal')).toBe(0);
     expect((await reloaded()).get('variables', 1)).toEqual({ v: 2 });
+  });
+
+  it('given a variable holding U+0000 (valid JSON, refused by jsonb), when it is checkpointed and reloaded, then it is intact', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.put('variables', 1, { payload: 'before\u0000after' });
+    await store.write(state.takeChanges());
+    await store.checkpoint();
+    expect(await count('local_engine_journal')).toBe(0);
+    expect((await reloaded()).get('variables', 1)).toEqual({ payload: 'before\u0000after' });
   });
 
   it('given a batch written while a checkpoint runs, when a fresh state loads, then it has both', async () => {
@@ -162,6 +172,22 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
     expect(again.get('variables', 11)).toEqual({ fine: true });
   });
 
+  it('given its idle connections dropped by the server, then the process carries on and the next write and checkpoint reconnect', async () => {
+    const store = await openStore();
+    const state = new EngineState();
+    state.put('variables', 1, { first: true });
+    await store.write(state.takeChanges());
+    await store.checkpoint(); // both connections have been used and sit idle
+    await sql.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the termination reaches the idle clients as error events
+
+    state.put('variables', 2, { after: true });
+    await store.write(state.takeChanges());
+    await store.checkpoint();
+    expect(await count('local_engine_journal')).toBe(0);
+    expect((await reloaded()).get('variables', 2)).toEqual({ after: true });
+  });
+
   it('commits the journal asynchronously only when asked, and still writes the batch', async () => {
     const store = new PostgresStore(db.url, { synchronousCommit: false });
     stores.push(store);
@@ -185,6 +211,8 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
     await store.load(state);
     expect(state.get('variables', 1)).toEqual({ old: true });
     expect(state.nextKey).toBe(firstKey + 5);
+    const { rows } = await sql.query<{ data_type: string }>(`select data_type from information_schema.columns where table_name = 'local_engine_record' and column_name = 'data'`);
+    expect(rows[0]!.data_type).toBe('text');
   });
 });
 

@@ -19,14 +19,14 @@
  */
 import pg from 'pg';
 import type { ChangeSet, EngineState } from './engine-state';
-import { checkpointRows, replayEntry, serializeBatch, type SerializedRecord } from './journal-entry';
+import { checkpointColumns, replayEntry, serializeBatch, type SerializedRecord } from './journal-entry';
 import { collectionNames, type CollectionName } from './records';
 
 const schema = `
 create table if not exists local_engine_record (
   collection text not null,
   key bigint not null,
-  data jsonb not null,
+  data text not null,
   primary key (collection, key)
 );
 create table if not exists local_engine_meta (
@@ -41,6 +41,19 @@ create table if not exists local_engine_journal (
 -- entries stay in the row, uncompressed: they are short-lived, and compressing them cost CPU on
 -- every commit
 alter table local_engine_journal alter column changes set storage external;
+`;
+
+/**
+ * Records are JSON text, not jsonb: a variable may hold U+0000, which JSON allows and jsonb
+ * refuses, and the engine never queries inside a record. Earlier versions stored jsonb.
+ */
+const recordsAsText = `
+do $$ begin
+  if (select data_type from information_schema.columns
+      where table_schema = current_schema() and table_name = 'local_engine_record' and column_name = 'data') = 'jsonb' then
+    alter table local_engine_record alter column data type text using data::text;
+  end if;
+end $$;
 `;
 
 /** Options of the store. */
@@ -80,6 +93,10 @@ export class PostgresStore {
     // A checkpoint needs no flush of its own: the entries it folds stay in the journal until its
     // commit, and WAL order makes any later journal commit flush it first.
     this.checkpoints = new pg.Pool({ connectionString: databaseUrl, max: 1, options: '-c synchronous_commit=off' });
+    // An idle connection that the server drops (a restart, an administrator) is an error event
+    // of the pool, which would otherwise end the process; the pool replaces the connection, and
+    // the next write or checkpoint reports any lasting failure.
+    for (const pool of [this.journal, this.checkpoints]) pool.on('error', () => undefined);
   }
 
   /** Creates the tables when missing. An advisory lock keeps concurrent starts from racing. */
@@ -88,6 +105,7 @@ export class PostgresStore {
     try {
       await client.query('select pg_advisory_lock(74102026)');
       await client.query(schema);
+      await client.query(recordsAsText);
       await client.query('select pg_advisory_unlock(74102026)');
     } finally {
       client.release();
@@ -102,10 +120,10 @@ export class PostgresStore {
     const meta = await this.journal.query<{ next_key: string; journal_position: string }>('select next_key, journal_position from local_engine_meta where id = 1');
     const position = meta.rows[0] ? Number(meta.rows[0].journal_position) : 0;
     if (meta.rows[0]) state.nextKey = Number(meta.rows[0].next_key);
-    const rows = await this.journal.query<{ collection: string; key: string; data: unknown }>('select collection, key, data from local_engine_record order by key');
+    const rows = await this.journal.query<{ collection: string; key: string; data: string }>('select collection, key, data from local_engine_record order by key');
     for (const row of rows.rows) {
       if (!collectionNames.includes(row.collection as CollectionName)) continue;
-      state.restore(row.collection as CollectionName, Number(row.key), row.data);
+      state.restore(row.collection as CollectionName, Number(row.key), JSON.parse(row.data));
     }
     const entries = await this.journal.query<{ seq: string; changes: string }>('select seq, changes from local_engine_journal where seq > $1 order by seq', [position]);
     this.seq = position;
@@ -116,7 +134,11 @@ export class PostgresStore {
     }
     this.pendingSeq = this.seq;
     this.pendingNextKey = state.nextKey;
-    await this.checkpoint();
+    try {
+      await this.checkpoint();
+    } catch {
+      // the entries stay in the journal and their records in the next checkpoint; the state is loaded either way
+    }
   }
 
   /**
@@ -157,8 +179,10 @@ export class PostgresStore {
     this.pendingEntries = 0;
     this.running = this.checkpoints
       .query({
+        // parallel arrays rather than one JSON document: PostgreSQL's JSON functions refuse
+        // U+0000 in a string, which a record's JSON text may hold
         text: `with changes as (
-           select c->>0 as collection, (c->>1)::bigint as key, c->2 as data from jsonb_array_elements($1::jsonb) c
+           select * from unnest($1::text[], $2::bigint[], $3::text[]) as c(collection, key, data)
          ), upserted as (
            insert into local_engine_record (collection, key, data)
            select collection, key, data from changes where data is not null
@@ -167,11 +191,11 @@ export class PostgresStore {
            delete from local_engine_record r using changes d
            where d.data is null and r.collection = d.collection and r.key = d.key
          ), folded as (
-           delete from local_engine_journal where seq <= $3
+           delete from local_engine_journal where seq <= $5
          )
-         insert into local_engine_meta (id, next_key, journal_position) values (1, $2, $3)
+         insert into local_engine_meta (id, next_key, journal_position) values (1, $4, $5)
          on conflict (id) do update set next_key = excluded.next_key, journal_position = excluded.journal_position`,
-        values: [checkpointRows(taken.values()), String(nextKey), String(upTo)],
+        values: [...checkpointColumns(taken.values()), String(nextKey), String(upTo)],
       })
       .then(
         () => undefined,
