@@ -349,3 +349,118 @@ describe('start, end and event subprocess variants', () => {
     expect(await state(created.processInstanceKey)).toBe('COMPLETED');
   });
 });
+
+describe('event-based gateway', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/event-based-gateways/: the instance waits at
+  // the gateway; the first event to happen takes its flow, and no other event of the gateway can
+  // be triggered afterwards
+  const race = definitions(
+    'race',
+    `<bpmn:startEvent id="start"/>
+     <bpmn:eventBasedGateway id="gate"/>
+     <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="m-paid"/></bpmn:intermediateCatchEvent>
+     <bpmn:intermediateCatchEvent id="expired"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+     ${serviceTask('ship', 'race-ship')}${serviceTask('cancel', 'race-cancel')}
+     <bpmn:endEvent id="endShipped"/><bpmn:endEvent id="endCancelled"/>
+     ${flow('f1', 'start', 'gate')}${flow('f2', 'gate', 'paid')}${flow('f3', 'gate', 'expired')}
+     ${flow('f4', 'paid', 'ship')}${flow('f5', 'expired', 'cancel')}${flow('f6', 'ship', 'endShipped')}${flow('f7', 'cancel', 'endCancelled')}`,
+    message('m-paid', 'race-paid', '=orderId'),
+  );
+
+  /** Jobs of `type` for this instance only: earlier cases leave activated jobs whose timeouts the advanced clock lets lapse. */
+  async function jobsOf(type: string, processInstanceKey: string) {
+    return (await activate(type)).filter((job) => job.processInstanceKey === processInstanceKey);
+  }
+
+  /** What the engine still holds open for an instance (no API exposes subscriptions and timers). */
+  function openEvents(processInstanceKey: string) {
+    const key = Number(processInstanceKey);
+    const state = h.engine.engine.state;
+    return {
+      subscriptions: [...state.values('subscriptions')].filter((s) => s.processInstanceKey === key).length,
+      timers: [...state.values('timers')].filter((t) => t.processInstanceKey === key).length,
+    };
+  }
+
+  it('given a message first, takes the message flow with its variables and disarms the timer', async () => {
+    await deploy(h, 'race', race);
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'race', variables: { orderId: 'r-1' } });
+    expect(await elements(created.processInstanceKey)).toContain('gate:ACTIVE');
+
+    await h.zeebe.publishMessage({ name: 'race-paid', correlationKey: 'r-1', variables: { amount: 42 }, timeToLive: 0 });
+    const [ship] = await activate('race-ship');
+    expect(ship!.variables).toMatchObject({ orderId: 'r-1', amount: 42 });
+    expect(await elements(created.processInstanceKey)).toEqual(expect.arrayContaining(['gate:COMPLETED', 'paid:COMPLETED', 'ship:ACTIVE']));
+    expect(openEvents(created.processInstanceKey)).toEqual({ subscriptions: 0, timers: 0 });
+
+    h.clock.advance(2 * 3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await jobsOf('race-cancel', created.processInstanceKey)).toEqual([]);
+    await h.zeebe.completeJob({ jobKey: ship!.key, variables: {} });
+    expect(await state(created.processInstanceKey)).toBe('COMPLETED');
+    expect(await elements(created.processInstanceKey)).not.toContain('expired:COMPLETED');
+  });
+
+  it('given the timer first, takes the timer flow and closes the message subscription', async () => {
+    await deploy(h, 'race', race);
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'race', variables: { orderId: 'r-2' } });
+    h.clock.advance(3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const [cancel] = await jobsOf('race-cancel', created.processInstanceKey);
+    expect(cancel).toBeDefined();
+    expect(openEvents(created.processInstanceKey)).toEqual({ subscriptions: 0, timers: 0 });
+
+    // the gateway's subscription is closed: a late message has nobody to correlate to and, with
+    // a TTL, stays buffered instead
+    await h.zeebe.publishMessage({ name: 'race-paid', correlationKey: 'r-2', variables: {}, timeToLive: 0 });
+    expect(await jobsOf('race-ship', created.processInstanceKey)).toEqual([]);
+    expect(await elements(created.processInstanceKey)).toEqual(expect.arrayContaining(['expired:COMPLETED', 'cancel:ACTIVE']));
+  });
+
+  // docs.camunda.io/docs/components/concepts/messages/#message-buffering: a buffered message
+  // correlates when the subscription opens, which for a gateway is on entering it
+  it('given a message buffered before the gateway is reached, takes the message flow at once', async () => {
+    await deploy(h, 'race', race);
+    await h.zeebe.publishMessage({ name: 'race-paid', correlationKey: 'r-3', variables: { early: true }, timeToLive: 60_000 });
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'race', variables: { orderId: 'r-3' } });
+    const [ship] = await activate('race-ship');
+    expect(ship?.processInstanceKey).toBe(created.processInstanceKey);
+    expect(ship!.variables).toMatchObject({ early: true });
+    h.clock.advance(2 * 3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await jobsOf('race-cancel', created.processInstanceKey)).toEqual([]);
+  });
+
+  it('rejects a gateway with fewer than two flows or a flow to anything but a message or timer catch event, naming it', async () => {
+    const oneFlow = definitions(
+      'gate-one',
+      `<bpmn:startEvent id="start"/><bpmn:eventBasedGateway id="lonely"/>
+       <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="end"/>
+       ${flow('f1', 'start', 'lonely')}${flow('f2', 'lonely', 'wait')}${flow('f3', 'wait', 'end')}`,
+    );
+    await expect(deploy(h, 'gate-one', oneFlow)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'lonely'") });
+    const toTask = definitions(
+      'gate-task',
+      `<bpmn:startEvent id="start"/><bpmn:eventBasedGateway id="gate"/>
+       <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+       ${serviceTask('task', 'gate-task-work')}<bpmn:endEvent id="end"/>
+       ${flow('f1', 'start', 'gate')}${flow('f2', 'gate', 'wait')}${flow('toTask', 'gate', 'task')}${flow('f4', 'wait', 'end')}${flow('f5', 'task', 'end')}`,
+    );
+    await expect(deploy(h, 'gate-task', toTask)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'toTask'") });
+  });
+
+  // docs.camunda.io/docs/components/concepts/process-instance-creation/ (cancel): cancelling
+  // the instance closes what the waiting gateway opened
+  it('given a waiting gateway, when the instance is cancelled, then its message and timer are gone', async () => {
+    await deploy(h, 'race', race);
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'race', variables: { orderId: 'r-4' } });
+    await h.zeebe.cancelProcessInstance(created.processInstanceKey);
+    expect(await state(created.processInstanceKey)).toBe('TERMINATED');
+    await h.zeebe.publishMessage({ name: 'race-paid', correlationKey: 'r-4', variables: {}, timeToLive: 0 });
+    h.clock.advance(2 * 3600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await jobsOf('race-ship', created.processInstanceKey)).toEqual([]);
+    expect(await jobsOf('race-cancel', created.processInstanceKey)).toEqual([]);
+    expect(openEvents(created.processInstanceKey)).toEqual({ subscriptions: 0, timers: 0 });
+  });
+});

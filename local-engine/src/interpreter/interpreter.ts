@@ -24,6 +24,7 @@ import { bubbleCompensations, compensationHandlerCompleted, recordCompensation, 
 import { throwError, throwEscalation } from './events/errors';
 import { closeOwnedEvents, openBoundaryEvents, openEventSubProcessSubscriptions, openMessageSubscription, triggerSubscription } from './events/subscriptions';
 import { armTimer, fireTimer } from './events/timers';
+import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
 import { NoFlowError, chooseExclusiveFlow, takeFlow } from './gateways/gateways';
 import { activateMultiInstanceBody, innerInstanceCompleted } from './multi-instance/multi-instance';
 import { TimerValueError } from './timer-values';
@@ -213,7 +214,7 @@ export class Interpreter {
       instance.state = 'ACTIVATED';
       this.save(instance);
       if (element.boundaryIds.length > 0 && instance.loopCounter === undefined) openBoundaryEvents(this, instance, element);
-      this.behave(instance, element);
+      this.behave(instance, element, eventVariables !== undefined);
     } catch (error) {
       if (error instanceof ExpressionError || error instanceof TimerValueError) {
         this.raiseIncident(instance, error instanceof ExpressionError ? 'EXTRACT_VALUE_ERROR' : 'EXTRACT_VALUE_ERROR', error.message, 'activate');
@@ -243,8 +244,11 @@ export class Interpreter {
     else this.variables.propagate(instance.key, variables);
   }
 
-  /** What an element does once activated, by element kind. */
-  behave(instance: ElementInstanceRecord, element: ElementModel): void {
+  /**
+   * What an element does once activated, by element kind. `triggered`: its event already
+   * happened (a catch event reached through the event-based gateway that caught it).
+   */
+  behave(instance: ElementInstanceRecord, element: ElementModel, triggered = false): void {
     switch (element.kind) {
       case 'jobTask':
         createJob(this, instance, element);
@@ -256,7 +260,8 @@ export class Interpreter {
         openMessageSubscription(this, instance, element, instance, false);
         return;
       case 'intermediateCatchEvent':
-        if (element.event?.kind === 'message') openMessageSubscription(this, instance, element, instance, false);
+        if (triggered) this.complete(instance);
+        else if (element.event?.kind === 'message') openMessageSubscription(this, instance, element, instance, false);
         else if (element.event?.kind === 'timer') armTimer(this, instance, element, instance, false);
         return;
       case 'intermediateThrowEvent':
@@ -272,6 +277,9 @@ export class Interpreter {
       }
       case 'callActivity':
         callProcess(this, instance, element);
+        return;
+      case 'eventBasedGateway':
+        openEventBasedGateway(this, instance, element);
         return;
       default:
         // start events, boundary events, gateways, manual and plain tasks complete at once
@@ -313,7 +321,7 @@ export class Interpreter {
    * flows (or report to its multi-instance body / compensation throw / caller), then let the
    * flow scope complete when nothing is left in it.
    */
-  complete(instance: ElementInstanceRecord, options: { terminateScope?: boolean } = {}): void {
+  complete(instance: ElementInstanceRecord, options: { terminateScope?: boolean; caught?: CaughtEvent } = {}): void {
     const element = this.element(instance);
     let flowIds: string[] = [];
     try {
@@ -321,6 +329,7 @@ export class Interpreter {
       this.save(instance);
       if (!instance.isMultiInstanceBody) this.applyOutputMappings(instance, element);
       if (element.kind === 'exclusiveGateway') flowIds = chooseExclusiveFlow(this, instance, element);
+      else if (element.kind === 'eventBasedGateway') flowIds = options.caught ? [options.caught.flowId] : [];
       else if (!element.isForCompensation || instance.compensationThrowKey === undefined) flowIds = element.outgoing;
     } catch (error) {
       if (error instanceof ExpressionError || error instanceof NoFlowError) {
@@ -361,7 +370,8 @@ export class Interpreter {
     for (const flowId of flowIds) {
       // an interrupting event subprocess triggered by an earlier flow stops the remaining tokens
       if (!this.isActive(flowScope) || flowScope.interruptions !== generation) break;
-      takeFlow(this, flowId, flowScope);
+      if (options.caught) this.activate(this.model(flowScope).flows[flowId]!.targetId, flowScope, { eventVariables: options.caught.variables });
+      else takeFlow(this, flowId, flowScope);
     }
     this.leave(instance, flowScope);
     if (!element.isForCompensation) this.dropScopeVariables(instance);

@@ -41,6 +41,7 @@ const kindByType: Record<string, { kind: ElementKind; bpmn: string }> = {
   'bpmn:ManualTask': { kind: 'passThroughTask', bpmn: 'MANUAL_TASK' },
   'bpmn:Task': { kind: 'passThroughTask', bpmn: 'TASK' },
   'bpmn:ExclusiveGateway': { kind: 'exclusiveGateway', bpmn: 'EXCLUSIVE_GATEWAY' },
+  'bpmn:EventBasedGateway': { kind: 'eventBasedGateway', bpmn: 'EVENT_BASED_GATEWAY' },
   'bpmn:ParallelGateway': { kind: 'parallelGateway', bpmn: 'PARALLEL_GATEWAY' },
   'bpmn:SubProcess': { kind: 'subProcess', bpmn: 'SUB_PROCESS' },
   'bpmn:CallActivity': { kind: 'callActivity', bpmn: 'CALL_ACTIVITY' },
@@ -155,6 +156,25 @@ class Parser {
     }
     if ((kind === 'message' && (model.kind === 'endEvent' || model.kind === 'intermediateThrowEvent')) && !model.job) {
       this.fail(model.id, 'a message throw event needs a zeebe:taskDefinition (job worker)');
+    }
+  }
+
+  /**
+   * docs.camunda.io/docs/components/modeler/bpmn/event-based-gateways/: at least two outgoing
+   * sequence flows, each to an intermediate catch event of type timer or message (signals are
+   * not supported here). The gateway waits for the events itself, so a target must not be
+   * reachable any other way.
+   */
+  validateEventBasedGateway(model: ElementModel): void {
+    if (model.outgoing.length < 2) this.fail(model.id, 'an event-based gateway needs at least two outgoing sequence flows');
+    for (const flowId of model.outgoing) {
+      const target = this.elements[this.flows[flowId]!.targetId]!;
+      if (target.kind !== 'intermediateCatchEvent' || (target.event?.kind !== 'message' && target.event?.kind !== 'timer')) {
+        this.fail(flowId, 'a sequence flow leaving an event-based gateway must lead to an intermediate message or timer catch event');
+      } else if (target.incoming.length > 1) {
+        this.fail(target.id, 'an event after an event-based gateway must have no other incoming sequence flow');
+      }
+      if (this.flows[flowId]!.condition) this.fail(flowId, 'a sequence flow leaving an event-based gateway cannot have a condition');
     }
   }
 
@@ -340,6 +360,7 @@ class Parser {
       if (model.defaultFlowId && !model.outgoing.includes(model.defaultFlowId)) {
         this.fail(model.id, 'the default flow must be one of its outgoing sequence flows');
       }
+      if (model.kind === 'eventBasedGateway') this.validateEventBasedGateway(model);
       if (model.kind === 'exclusiveGateway' && model.outgoing.length > 1) {
         for (const flowId of model.outgoing) {
           if (flowId !== model.defaultFlowId && !this.flows[flowId]?.condition) {

@@ -67,6 +67,7 @@ export type ElementKind =
   | 'receiveTask'
   | 'passThroughTask'
   | 'exclusiveGateway'
+  | 'eventBasedGateway'
   | 'parallelGateway'
   | 'subProcess'
   | 'eventSubProcess'

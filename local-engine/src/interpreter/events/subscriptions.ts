@@ -8,6 +8,7 @@ import { evaluateString } from '../../feel/expression';
 import type { ElementModel } from '../../model/process-model';
 import type { ElementInstanceRecord, MessageSubscriptionRecord } from '../../state/records';
 import type { Interpreter, VariablesDoc } from '../interpreter';
+import { flowTo } from '../gateways/event-based-gateway';
 import { armTimer } from './timers';
 
 /** Opens the message subscriptions and timers of an activity's boundary events. */
@@ -97,11 +98,16 @@ export function triggerSubscription(it: Interpreter, subscription: MessageSubscr
 }
 
 /**
- * An event happened for a catch element owned by `owner`: completes a catch event / receive
- * task, or activates a boundary event (terminating its host when interrupting), or starts an
+ * An event happened for a catch element owned by `owner`: releases the event-based gateway
+ * waiting for it, or completes a catch event / receive task, or activates a boundary event (terminating its host when interrupting), or starts an
  * event subprocess (terminating its siblings when interrupting).
  */
 export function triggerCatch(it: Interpreter, owner: ElementInstanceRecord, catchElement: ElementModel, variables: VariablesDoc, interrupting: boolean): void {
+  if (owner.bpmnElementType === 'EVENT_BASED_GATEWAY') {
+    // completing the gateway closes the subscriptions and timers of its other events
+    it.complete(owner, { caught: { flowId: flowTo(it, owner, catchElement.id), variables } });
+    return;
+  }
   if (owner.elementId === catchElement.id && (catchElement.kind === 'intermediateCatchEvent' || catchElement.kind === 'receiveTask')) {
     closeOwnedEvents(it, owner);
     it.applyResultVariables(owner, catchElement, variables);
