@@ -11,7 +11,10 @@ import { deployResources, type DeploymentResult, type Resource } from './model/d
 import { parseBpmn } from './model/parse-bpmn';
 import { EngineState } from './state/engine-state';
 import type { PostgresStore } from './state/postgres-store';
-import type { ElementInstanceRecord, JobRecord, MessageRecord, ProcessDefinitionRecord } from './state/records';
+import type { ElementInstanceRecord, JobRecord, MessageRecord, ProcessDefinitionRecord, StartTimerRecord } from './state/records';
+import { ExpressionError } from './feel/expression';
+import { planStartTimers, replaceStartTimers } from './interpreter/events/start-timers';
+import { TimerValueError } from './interpreter/timer-values';
 
 /** The tenant Zeebe uses when multi-tenancy is off or a client sends an empty tenant. */
 export const defaultTenant = '<default>';
@@ -179,6 +182,10 @@ export class Engine implements GatewayBackend {
       } else if (job.state === 'ACTIVATED') next = Math.min(next, job.deadline);
       else if (job.state === 'BACKOFF') next = Math.min(next, job.recurAt ?? now);
     }
+    for (const timer of [...this.state.values('startTimers')]) {
+      if (timer.dueDate <= now) this.interpreter.fireStartTimer(timer);
+    }
+    for (const timer of this.state.values('startTimers')) next = Math.min(next, timer.dueDate);
     for (const message of [...this.state.values('messages')]) {
       if (message.deadline <= now) this.state.remove('messages', message.key);
       else next = Math.min(next, message.deadline);
@@ -220,7 +227,21 @@ export class Engine implements GatewayBackend {
       }
       throw error;
     }
+    // Versions new in this deployment schedule their timer start events; one whose timer value
+    // cannot be evaluated rejects the whole deployment, before anything of it is kept.
+    const added = result.processes.filter((definition) => definition.deploymentKey === result.key);
+    let plans: Array<[ProcessDefinitionRecord, StartTimerRecord[]]>;
+    try {
+      plans = added.map((definition) => [definition, planStartTimers(this.interpreter, definition, result.models.get(definition.key)!)]);
+    } catch (error) {
+      if (!(error instanceof ExpressionError || error instanceof TimerValueError)) throw error;
+      for (const definition of result.processes) if (definition.deploymentKey === result.key) this.state.remove('processes', definition.key);
+      for (const form of result.forms) if (form.deploymentKey === result.key) this.state.remove('forms', form.key);
+      throw new CommandRejection('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${error.message}`);
+    }
     for (const [key, model] of result.models) this.interpreter.models.set(key, model);
+    for (const [definition, timers] of plans) replaceStartTimers(this.interpreter, definition, timers);
+    this.reschedule();
     return result;
   }
 
@@ -502,7 +523,7 @@ export class Engine implements GatewayBackend {
         if (busy) continue;
       }
       message.correlatedProcesses.push(definition.bpmnProcessId);
-      const root = this.interpreter.createProcessInstance(definition, {}, { messageStart: { elementId: startId, variables: message.variables } });
+      const root = this.interpreter.createProcessInstance(definition, {}, { eventStart: { elementId: startId, variables: message.variables } });
       if (message.correlationKey && this.interpreter.isActive(root)) {
         (root as ElementInstanceRecord & { startCorrelationKey?: string }).startCorrelationKey = message.correlationKey;
         this.state.put('elements', root.key, root);

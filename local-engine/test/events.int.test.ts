@@ -464,3 +464,66 @@ describe('event-based gateway', () => {
     expect(openEvents(created.processInstanceKey)).toEqual({ subscriptions: 0, timers: 0 });
   });
 });
+
+describe('timer start events', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/timer-events/#timer-start-events: deploying
+  // schedules a timer per timer start event; each trigger creates an instance that starts at that
+  // event; a new version cancels the timers of the previous one
+  function timerStarted(processId: string, timer: string, type: string) {
+    return definitions(
+      processId,
+      `<bpmn:startEvent id="tick"><bpmn:timerEventDefinition>${timer}</bpmn:timerEventDefinition></bpmn:startEvent>
+       ${serviceTask('work', type)}<bpmn:endEvent id="end"/>
+       ${flow('f1', 'tick', 'work')}${flow('f2', 'work', 'end')}`,
+    );
+  }
+
+  /** Advances the clock, then takes the new instances' jobs (completing them, so that no lapsed activation brings a job back). */
+  async function tickAndCollect(type: string, ms: number) {
+    h.clock.advance(ms);
+    await new Promise((r) => setTimeout(r, 30));
+    const jobs = await activate(type);
+    for (const job of jobs) await h.zeebe.completeJob({ jobKey: job.key, variables: {} });
+    return jobs;
+  }
+
+  it('given a cycle R2/PT1H, creates one instance an hour, twice, each starting at the timer start event', async () => {
+    await deploy(h, 'hourly', timerStarted('hourly', '<bpmn:timeCycle>R2/PT1H</bpmn:timeCycle>', 'hourly-work'));
+    expect(await tickAndCollect('hourly-work', 59 * 60_000)).toEqual([]);
+    const [first] = await tickAndCollect('hourly-work', 60_000);
+    expect(first?.bpmnProcessId).toBe('hourly');
+    expect(await elements(first!.processInstanceKey)).toEqual(['tick:COMPLETED', 'work:COMPLETED', 'end:COMPLETED'].sort());
+    expect(await tickAndCollect('hourly-work', 3600_000)).toHaveLength(1);
+    expect(await tickAndCollect('hourly-work', 3600_000)).toEqual([]);
+  });
+
+  it('given a date, creates one instance when the clock reaches it', async () => {
+    const due = new Date(h.clock.now() + 30 * 60_000).toISOString();
+    await deploy(h, 'once', timerStarted('once', `<bpmn:timeDate>${due}</bpmn:timeDate>`, 'once-work'));
+    expect(await tickAndCollect('once-work', 29 * 60_000)).toEqual([]);
+    expect(await tickAndCollect('once-work', 60_000)).toHaveLength(1);
+    expect(await tickAndCollect('once-work', 24 * 3600_000)).toEqual([]);
+  });
+
+  it('given a new version, cancels the timers of the previous one and runs its own', async () => {
+    await deploy(h, 'versioned', timerStarted('versioned', '<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>', 'versioned-v1'));
+    expect(await tickAndCollect('versioned-v1', 3600_000)).toHaveLength(1);
+    await deploy(h, 'versioned', timerStarted('versioned', '<bpmn:timeCycle>R/PT2H</bpmn:timeCycle>', 'versioned-v2'));
+    expect(await tickAndCollect('versioned-v1', 3600_000)).toEqual([]);
+    const [v2] = await tickAndCollect('versioned-v2', 3600_000);
+    expect(v2?.processDefinitionVersion).toBe(2);
+  });
+
+  // DESIGN §4 (durable state): a scheduled start timer is state like any other
+  it('keeps a scheduled start timer across a restart', async () => {
+    await deploy(h, 'durable-start', timerStarted('durable-start', '<bpmn:timeCycle>R1/PT1H</bpmn:timeCycle>', 'durable-start-work'));
+    await h.restart();
+    expect(await tickAndCollect('durable-start-work', 3600_000)).toHaveLength(1);
+  });
+
+  it('rejects a timer start event with a duration or an invalid cycle, naming it', async () => {
+    await expect(deploy(h, 'bad-duration', timerStarted('bad-duration', '<bpmn:timeDuration>PT1H</bpmn:timeDuration>', 'x'))).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'tick'") });
+    await expect(deploy(h, 'bad-cycle', timerStarted('bad-cycle', '<bpmn:timeCycle>every hour</bpmn:timeCycle>', 'x'))).rejects.toMatchObject({ code: 3, details: expect.stringContaining('every hour') });
+    await expect(h.zeebe.createProcessInstance({ bpmnProcessId: 'bad-cycle', variables: {} })).rejects.toMatchObject({ code: 5 });
+  });
+});

@@ -15,6 +15,7 @@ import type {
   MessageRecord,
   MessageSubscriptionRecord,
   ProcessDefinitionRecord,
+  StartTimerRecord,
   TimerRecord,
 } from '../state/records';
 import { callProcess } from './activities/call-activity';
@@ -23,6 +24,7 @@ import { createUserTask } from './activities/user-tasks';
 import { bubbleCompensations, compensationHandlerCompleted, recordCompensation, removeCompensations, triggerCompensation } from './compensation/compensation';
 import { throwError, throwEscalation } from './events/errors';
 import { closeOwnedEvents, openBoundaryEvents, openEventSubProcessSubscriptions, openMessageSubscription, triggerSubscription } from './events/subscriptions';
+import { fireStartTimer } from './events/start-timers';
 import { armTimer, fireTimer } from './events/timers';
 import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
 import { NoFlowError, chooseExclusiveFlow, takeFlow } from './gateways/gateways';
@@ -118,12 +120,13 @@ export class Interpreter {
 
   /**
    * Creates a process instance: the process element instance (root scope) gets the variables,
-   * then its none start event (or the given start elements) is activated.
+   * then its none start event (or the given start elements, or the message or timer start event
+   * that happened) is activated.
    */
   createProcessInstance(
     definition: ProcessDefinitionRecord,
     variables: VariablesDoc,
-    options: { startElementIds?: string[]; parent?: ElementInstanceRecord; messageStart?: { elementId: string; variables: VariablesDoc } } = {},
+    options: { startElementIds?: string[]; parent?: ElementInstanceRecord; eventStart?: { elementId: string; variables: VariablesDoc } } = {},
   ): ElementInstanceRecord {
     const key = this.state.newKey();
     const model = this.models.get(definition.key)!;
@@ -145,8 +148,8 @@ export class Interpreter {
     this.save(root);
     this.variables.setLocal(key, variables);
     openEventSubProcessSubscriptions(this, root, model.elements[model.bpmnProcessId]!);
-    if (options.messageStart) {
-      this.activate(options.messageStart.elementId, root, { eventVariables: options.messageStart.variables });
+    if (options.eventStart) {
+      this.activate(options.eventStart.elementId, root, { eventVariables: options.eventStart.variables });
     } else if (options.startElementIds && options.startElementIds.length > 0) {
       for (const elementId of options.startElementIds) this.activate(elementId, root);
     } else {
@@ -567,6 +570,11 @@ export class Interpreter {
   /** A message correlated to a subscription (see events/subscriptions). */
   triggerSubscription(subscription: MessageSubscriptionRecord, variables: VariablesDoc): void {
     triggerSubscription(this, subscription, variables);
+  }
+
+  /** A timer start event is due (see events/start-timers). */
+  fireStartTimer(timer: StartTimerRecord): void {
+    fireStartTimer(this, timer);
   }
 
   /** A timer is due (see events/timers). */

@@ -138,7 +138,7 @@ class Parser {
   validateEvent(model: ElementModel, parentKind: ElementKind | undefined): void {
     const kind = model.event?.kind ?? 'none';
     const allowed: Partial<Record<ElementKind, EventDefinition['kind'][]>> = {
-      startEvent: parentKind === 'eventSubProcess' ? ['none', 'message', 'timer', 'error', 'escalation'] : parentKind === 'process' ? ['none', 'message'] : ['none'],
+      startEvent: parentKind === 'eventSubProcess' ? ['none', 'message', 'timer', 'error', 'escalation'] : parentKind === 'process' ? ['none', 'message', 'timer'] : ['none'],
       endEvent: ['none', 'error', 'escalation', 'terminate', 'compensate', 'message'],
       intermediateCatchEvent: ['message', 'timer'],
       intermediateThrowEvent: ['none', 'escalation', 'compensate', 'message'],
@@ -153,6 +153,10 @@ class Parser {
       if (!(model.kind === 'startEvent' && parentKind === 'process') && !model.event?.correlationKey) {
         this.fail(model.id, 'the message must have a zeebe:subscription correlationKey');
       }
+    }
+    // docs.camunda.io/docs/components/modeler/bpmn/timer-events/#timer-start-events
+    if (kind === 'timer' && model.kind === 'startEvent' && parentKind === 'process' && model.event?.timer?.kind === 'duration') {
+      this.fail(model.id, 'a timer start event needs a timeDate or timeCycle, not a timeDuration');
     }
     if ((kind === 'message' && (model.kind === 'endEvent' || model.kind === 'intermediateThrowEvent')) && !model.job) {
       this.fail(model.id, 'a message throw event needs a zeebe:taskDefinition (job worker)');
@@ -461,6 +465,7 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
       elements: parser.elements,
       flows: parser.flows,
       messageStartIds: processElement.childIds.filter((c) => parser.elements[c]?.kind === 'startEvent' && parser.elements[c]?.event?.kind === 'message'),
+      timerStartIds: processElement.childIds.filter((c) => parser.elements[c]?.kind === 'startEvent' && parser.elements[c]?.event?.kind === 'timer'),
     });
   }
   if (errors.length > 0) throw new InvalidResourceError(resourceName, errors);

@@ -125,4 +125,6 @@ export interface ProcessModel {
   flows: Record<string, FlowModel>;
   /** Message start events of the process (top level). */
   messageStartIds: string[];
+  /** Timer start events of the process (top level). */
+  timerStartIds: string[];
 }

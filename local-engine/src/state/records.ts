@@ -139,6 +139,22 @@ export interface TimerRecord {
   tenantId: string;
 }
 
+/**
+ * A timer of a process's timer start event (docs: timer start events): armed at deployment for
+ * the latest version, it creates an instance when due; a cycle re-arms while repetitions remain.
+ */
+export interface StartTimerRecord {
+  key: number;
+  processDefinitionKey: number;
+  bpmnProcessId: string;
+  startElementId: string;
+  dueDate: number;
+  /** Remaining repetitions for a cycle (-1 = unbounded); 0 for a date. */
+  repetitions: number;
+  interval?: string;
+  tenantId: string;
+}
+
 /** Incident states. */
 export type IncidentState = 'ACTIVE' | 'RESOLVED';
 
@@ -212,6 +228,7 @@ export interface StateCollections {
   subscriptions: MessageSubscriptionRecord;
   messages: MessageRecord;
   timers: TimerRecord;
+  startTimers: StartTimerRecord;
   incidents: IncidentRecord;
   userTasks: UserTaskRecord;
   compensations: CompensationRecord;
@@ -230,6 +247,7 @@ export const collectionNames: CollectionName[] = [
   'subscriptions',
   'messages',
   'timers',
+  'startTimers',
   'incidents',
   'userTasks',
   'compensations',
