@@ -16,6 +16,9 @@ import { ExpressionError } from './feel/expression';
 import { planStartTimers, replaceStartTimers } from './interpreter/events/start-timers';
 import { TimerValueError } from './interpreter/timer-values';
 
+/** Ended process instances whose history the engine keeps unless told otherwise. */
+export const defaultHistoryLimit = 10_000;
+
 /** The tenant Zeebe uses when multi-tenancy is off or a client sends an empty tenant. */
 export const defaultTenant = '<default>';
 
@@ -56,15 +59,26 @@ export class Engine implements GatewayBackend {
   private stopped = false;
   private tickQueued = false;
 
+  /** Ended process instances whose history is kept, oldest first (see `historyLimit`). */
+  private readonly ended: number[] = [];
+
+  /**
+   * @param historyLimit how many ended process instances keep their history (element instances,
+   *   variables, user tasks, incidents) for the REST API; older ones are forgotten, in memory and
+   *   in PostgreSQL. Zeebe itself keeps none (its history lives in the exporters' storage); without
+   *   a bound, a long-running engine grows without end and every REST search scans it all.
+   */
   constructor(
     readonly clock: Clock,
     private readonly store: PostgresStore | undefined,
+    private readonly historyLimit = defaultHistoryLimit,
   ) {
     this.interpreter = new Interpreter(this.state, clock, {
       jobActivatable: (job) => {
         for (const listener of this.jobListeners) listener(job.type);
       },
       processInstanceEnded: (instance) => {
+        this.noteEnded(instance.key);
         const listeners = this.endListeners.get(instance.key);
         if (!listeners) return;
         this.endListeners.delete(instance.key);
@@ -85,6 +99,9 @@ export class Engine implements GatewayBackend {
       if (model) this.interpreter.models.set(definition.key, model);
     }
     this.interpreter.rebuildIndexes();
+    const ended = [...this.state.values('elements')].filter((e) => e.flowScopeKey === undefined && (e.state === 'COMPLETED' || e.state === 'TERMINATED'));
+    ended.sort((a, b) => (a.endDate ?? 0) - (b.endDate ?? 0) || a.key - b.key);
+    for (const instance of ended) this.noteEnded(instance.key);
     this.unsubscribeClock = this.clock.onChange(() => this.tick());
     this.tick();
   }
@@ -95,6 +112,34 @@ export class Engine implements GatewayBackend {
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribeClock?.();
     await this.flush();
+  }
+
+  /**
+   * Records an ended process instance and forgets the oldest beyond the limit. Eviction runs in
+   * batches of a tenth of the limit, as it scans the records once per batch.
+   */
+  private noteEnded(processInstanceKey: number): void {
+    this.ended.push(processInstanceKey);
+    // the instance that just ended is still being finished (its result read, its caller
+    // completed), so at least it stays
+    const keep = Math.max(1, this.historyLimit);
+    const slack = Math.max(1, Math.ceil(keep / 10));
+    if (this.ended.length <= keep + slack) return;
+    this.forget(new Set(this.ended.splice(0, this.ended.length - keep)));
+  }
+
+  /** Removes every record of the given (ended) process instances. */
+  private forget(processInstanceKeys: Set<number>): void {
+    for (const element of [...this.state.values('elements')]) {
+      if (!processInstanceKeys.has(element.processInstanceKey)) continue;
+      this.state.remove('elements', element.key);
+      this.state.remove('variables', element.key);
+    }
+    for (const collection of ['userTasks', 'incidents', 'compensations', 'jobs'] as const) {
+      for (const record of [...this.state.values(collection)]) {
+        if (processInstanceKeys.has(record.processInstanceKey)) this.state.remove(collection, record.key);
+      }
+    }
   }
 
   /** Hands out a fresh key (e.g. for command acknowledgements). */

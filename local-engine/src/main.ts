@@ -8,27 +8,48 @@
  * - LOCAL_ENGINE_GRPC_PORT (default 26500), LOCAL_ENGINE_REST_PORT (default 8080);
  * - LOCAL_ENGINE_HOST (default localhost);
  * - LOCAL_ENGINE_DATA_DIR (default .cache/local-engine-postgres), LOCAL_ENGINE_PG_PORT (default 54329):
- *   where and on which port the embedded PostgreSQL runs.
+ *   where and on which port the embedded PostgreSQL runs;
+ * - LOCAL_ENGINE_HISTORY_LIMIT (default 10000): ended process instances whose history the REST
+ *   API keeps; older ones are forgotten.
  */
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../connector-runtime/src/store/embedded-postgres';
+import { defaultHistoryLimit } from './engine';
 import { startLocalEngine } from './start-local-engine';
+
+/** A setting that cannot be used: reported in one line, without a stack trace. */
+class SettingError extends Error {}
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number, got '${raw}'`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new SettingError(`${name} must be a port number, got '${raw}'`);
+  return value;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new SettingError(`${name} must be a whole number of at least 1, got '${raw}'`);
   return value;
 }
 
 async function main(): Promise<void> {
   const host = process.env.LOCAL_ENGINE_HOST || 'localhost';
+  // every setting is checked before anything starts
+  const settings = {
+    grpcPort: port('LOCAL_ENGINE_GRPC_PORT', 26500),
+    restPort: port('LOCAL_ENGINE_REST_PORT', 8080),
+    historyLimit: positiveInteger('LOCAL_ENGINE_HISTORY_LIMIT', defaultHistoryLimit),
+    pgPort: port('LOCAL_ENGINE_PG_PORT', 54329),
+  };
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     embedded = await startEmbeddedDatabase({
       dataDir: process.env.LOCAL_ENGINE_DATA_DIR || '.cache/local-engine-postgres',
-      port: port('LOCAL_ENGINE_PG_PORT', 54329),
+      port: settings.pgPort,
       database: 'local_engine',
       log: (line) => console.error(line),
     });
@@ -36,8 +57,9 @@ async function main(): Promise<void> {
   }
   const engine = await startLocalEngine({
     databaseUrl,
-    grpcPort: port('LOCAL_ENGINE_GRPC_PORT', 26500),
-    restPort: port('LOCAL_ENGINE_REST_PORT', 8080),
+    grpcPort: settings.grpcPort,
+    restPort: settings.restPort,
+    historyLimit: settings.historyLimit,
     host,
   });
   const [, grpcPort] = engine.grpcAddress.split(/:(?=\d+$)/);
@@ -61,6 +83,6 @@ Press Ctrl+C to stop.`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof SettingError ? `local engine: ${error.message}` : error);
   process.exit(1);
 });

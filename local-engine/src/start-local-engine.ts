@@ -25,6 +25,8 @@ export interface LocalEngineOptions {
   synchronousCommit?: boolean;
   /** Clock for timers and deadlines (default: wall clock). */
   clock?: Clock;
+  /** Ended process instances whose history the REST API keeps (default 10,000); older ones are forgotten. */
+  historyLimit?: number;
 }
 
 /** A running local engine. */
@@ -41,7 +43,7 @@ export interface LocalEngine {
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
   const host = options.host ?? '127.0.0.1';
   const store = options.databaseUrl ? new PostgresStore(options.databaseUrl, { synchronousCommit: options.synchronousCommit ?? true }) : undefined;
-  const engine = new Engine(options.clock ?? new SystemClock(), store);
+  const engine = new Engine(options.clock ?? new SystemClock(), store, options.historyLimit);
   await engine.start();
   const grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host);
   const rest = await startRestApi(engine, options.restPort ?? 0, host);

@@ -217,6 +217,32 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
 });
 
 describe('engine recovery from the journal', () => {
+  it('given ended instances in the database, a restarted engine counts them towards its history limit and deletes what it forgets', async () => {
+    const { Engine } = await import('../engine');
+    const { ManualClock } = await import('../clock');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="quick" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/></bpmn:process>
+</bpmn:definitions>`;
+    const first = new Engine(new ManualClock(0), await openStore(), 3);
+    await first.start();
+    await first.deploy([{ name: 'quick.bpmn', content: Buffer.from(xml) }], '<default>');
+    const definition = first.findDefinition({ bpmnProcessId: 'quick', tenantId: '<default>' });
+    const keys = Array.from({ length: 4 }, () => first.createProcessInstance(definition, {}).key); // 3 + a slack of 1: all kept
+    await first.stop();
+
+    const restarted = new Engine(new ManualClock(0), await openStore(), 3);
+    await restarted.start();
+    restarted.createProcessInstance(restarted.findDefinition({ bpmnProcessId: 'quick', tenantId: '<default>' }), {});
+    await restarted.stop();
+    expect(restarted.state.get('elements', keys[0]!)).toBeUndefined();
+    expect(restarted.state.get('elements', keys[1]!)).toBeUndefined();
+    expect(restarted.state.get('elements', keys[2]!)?.state).toBe('COMPLETED');
+    await stores[stores.length - 1]!.checkpoint();
+    const { rows } = await sql.query<{ n: string }>(`select count(*) as n from local_engine_record where collection = 'elements' and key = any($1::bigint[])`, [keys.slice(0, 2).map(String)]);
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+
   it('given an engine that stopped without a checkpoint (a crash), when another starts on its database, then every instance continues', async () => {
     const { Engine } = await import('../engine');
     const { ManualClock } = await import('../clock');

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from './clock';
+import { Engine } from './engine';
+
+const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="w"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+
+const request = { type: 'w', worker: 'x', timeout: 60_000, maxJobs: 1, fetchVariables: [], tenantIds: [] };
+
+async function engineWith(historyLimit: number) {
+  const engine = new Engine(new ManualClock(0), undefined, historyLimit);
+  await engine.start();
+  await engine.deploy([{ name: 'p.bpmn', content: Buffer.from(xml) }], '<default>');
+  const definition = engine.findDefinition({ bpmnProcessId: 'p', tenantId: '<default>' });
+  return {
+    engine,
+    /** Runs one instance to its end and returns its key. */
+    runOne(n: number): number {
+      const root = engine.createProcessInstance(definition, { n });
+      const [job] = engine.activateJobs(request);
+      engine.completeJob(job!.job.key, { done: n });
+      return root.key;
+    },
+  };
+}
+
+function recordsOf(engine: Engine, processInstanceKey: number): number {
+  return [...engine.state.values('elements')].filter((e) => e.processInstanceKey === processInstanceKey).length;
+}
+
+describe('history of ended process instances', () => {
+  it('given more ended instances than the limit (plus a tenth), forgets the oldest, records and variables alike', async () => {
+    const { engine, runOne } = await engineWith(10);
+    const keys = Array.from({ length: 12 }, (_, n) => runOne(n));
+    // the limit plus a slack of a tenth (1) is 11; the 12th ended instance crosses it and the
+    // two oldest go
+    expect(recordsOf(engine, keys[0]!)).toBe(0);
+    expect(recordsOf(engine, keys[1]!)).toBe(0);
+    expect(engine.state.get('variables', keys[0]!)).toBeUndefined();
+    for (const key of keys.slice(2)) {
+      expect(recordsOf(engine, key)).toBe(4); // process, start, task, end
+      expect(engine.rootVariables(key)).toMatchObject({ done: expect.any(Number) });
+    }
+  });
+
+  it('never forgets a running instance, however many ended after it', async () => {
+    const { engine } = await engineWith(1);
+    const definition = engine.findDefinition({ bpmnProcessId: 'p', tenantId: '<default>' });
+    const running = engine.createProcessInstance(definition, { running: true });
+    const [job] = engine.activateJobs(request);
+    for (let n = 0; n < 5; n++) {
+      // the running instance's job stays activated; others are created and run to the end
+      const created = engine.createProcessInstance(definition, { n });
+      const [other] = engine.activateJobs(request);
+      engine.completeJob(other!.job.key, {});
+      expect(other!.job.processInstanceKey).toBe(created.key);
+    }
+    expect(recordsOf(engine, running.key)).toBe(3); // process, start, task
+    engine.completeJob(job!.job.key, {});
+    expect(engine.state.get('elements', running.key)!.state).toBe('COMPLETED');
+  });
+});
