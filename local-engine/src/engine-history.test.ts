@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock';
+import { oneTask } from '../test/fixtures';
 import { Engine } from './engine';
 
-const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="p" isExecutable="true">
-    <bpmn:startEvent id="s"/><bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="w"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
-  </bpmn:process>
-</bpmn:definitions>`;
+const xml = oneTask('p', 'w');
 
 const request = { type: 'w', worker: 'x', timeout: 60_000, maxJobs: 1, fetchVariables: [], tenantIds: [] };
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { definitions, flow, oneTask } from '../../test/fixtures';
 import { EngineState, firstKey } from './engine-state';
 import { PostgresStore } from './postgres-store';
 
@@ -220,10 +221,7 @@ describe('engine recovery from the journal', () => {
   it('given ended instances in the database, a restarted engine counts them towards its history limit and deletes what it forgets', async () => {
     const { Engine } = await import('../engine');
     const { ManualClock } = await import('../clock');
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
-  <bpmn:process id="quick" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/></bpmn:process>
-</bpmn:definitions>`;
+    const xml = definitions('quick', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>${flow('f', 's', 'e')}`);
     const first = new Engine(new ManualClock(0), await openStore(), 3);
     await first.start();
     await first.deploy([{ name: 'quick.bpmn', content: Buffer.from(xml) }], '<default>');
@@ -246,13 +244,7 @@ describe('engine recovery from the journal', () => {
   it('given an engine that stopped without a checkpoint (a crash), when another starts on its database, then every instance continues', async () => {
     const { Engine } = await import('../engine');
     const { ManualClock } = await import('../clock');
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="crash" isExecutable="true">
-    <bpmn:startEvent id="s"/><bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="crash-work"/></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
-  </bpmn:process>
-</bpmn:definitions>`;
+    const xml = oneTask('crash', 'crash-work');
     const request = { type: 'crash-work', worker: 'w', timeout: 60_000, maxJobs: 10, fetchVariables: [], tenantIds: [] };
     const crashed = new Engine(new ManualClock(0), await openStore());
     await crashed.start();
