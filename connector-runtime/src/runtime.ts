@@ -53,7 +53,10 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     }
     await migrate(databaseUrl, { log: (line) => log.info(line) });
 
-    const pool = createPool(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'idle database connection lost') });
+    // the message and code only: a pg error drags its client (connection settings, statements) along
+    const pool = createPool(databaseUrl, {
+      onIdleError: (error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection lost'),
+    });
     cleanups.push(() => pool.end());
     const camunda = await connectCamunda(config, databaseUrl, log);
     cleanups.push(() => camunda.close());

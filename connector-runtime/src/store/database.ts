@@ -16,13 +16,18 @@ export type Tx = pg.PoolClient;
  * Opens a pool; bigint columns (versions, counters) come back as strings, which callers convert.
  * An idle connection that the server drops (restart, shutdown) emits an error on the pool; without a
  * listener that would crash the process, so it is reported and the pool opens a new connection.
+ * Once the pool is ending, a dropped connection is what was asked for, and is not reported: `end()`
+ * resolves before the server has seen every connection close, so a database stopped right after it
+ * (the embedded one, on Ctrl-C) may still drop one.
  */
 export function createPool(
   connectionString: string,
   options: { max?: number; onIdleError?: (error: Error) => void } = {},
 ): pg.Pool {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-  pool.on('error', options.onIdleError ?? (() => undefined));
+  pool.on('error', (error) => {
+    if (!pool.ending) options.onIdleError?.(error);
+  });
   return pool;
 }
 
