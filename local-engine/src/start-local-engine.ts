@@ -27,6 +27,8 @@ export interface LocalEngineOptions {
   clock?: Clock;
   /** Ended process instances whose history the REST API keeps (default 10,000); older ones are forgotten. */
   historyLimit?: number;
+  /** Told about trouble that does not stop the engine (a failed checkpoint of its state); default: a line on stderr. */
+  warn?: (message: string, error: Error) => void;
 }
 
 /** A running local engine. */
@@ -42,7 +44,13 @@ export interface LocalEngine {
 /** Starts the local engine. */
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
   const host = options.host ?? '127.0.0.1';
-  const store = options.databaseUrl ? new PostgresStore(options.databaseUrl, { synchronousCommit: options.synchronousCommit ?? true }) : undefined;
+  const warn = options.warn ?? ((message: string, error: Error) => console.error(`${message}: ${error.message}`));
+  const store = options.databaseUrl
+    ? new PostgresStore(options.databaseUrl, {
+        synchronousCommit: options.synchronousCommit ?? true,
+        onCheckpointError: (error) => warn('local engine: a checkpoint of its state failed; the journal keeps every change and the next checkpoint retries', error),
+      })
+    : undefined;
   const engine = new Engine(options.clock ?? new SystemClock(), store, options.historyLimit);
   await engine.start();
   const grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host);

@@ -32,7 +32,12 @@ export async function connectCamunda(config: Config, databaseUrl: string, log: L
   let grpcAddress = config.ZEEBE_GRPC_ADDRESS;
   let restAddress = config.ZEEBE_REST_ADDRESS;
   if (grpcAddress === undefined) {
-    engine = await startLocalEngine({ databaseUrl, grpcPort: config.LOCAL_ENGINE_GRPC_PORT, restPort: config.LOCAL_ENGINE_REST_PORT });
+    engine = await startLocalEngine({
+      databaseUrl,
+      grpcPort: config.LOCAL_ENGINE_GRPC_PORT,
+      restPort: config.LOCAL_ENGINE_REST_PORT,
+      warn: (message, error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, message),
+    });
     grpcAddress = `grpc://${engine.grpcAddress}`;
     restAddress = engine.restAddress;
     log.info({ grpcAddress, restAddress }, 'ZEEBE_GRPC_ADDRESS unset: local engine started in-process');

@@ -124,6 +124,20 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
     expect(again.get('variables', 2)).toEqual({ during: true });
   });
 
+  it('tells its owner when a checkpoint it started by itself fails', async () => {
+    const errors: string[] = [];
+    const store = new PostgresStore(db.url, { checkpointEntries: 1, onCheckpointError: (error) => errors.push(error.message) });
+    stores.push(store);
+    await store.init();
+    await sql.query('alter table local_engine_meta add constraint refuse check (journal_position < 0)');
+    const state = new EngineState();
+    state.put('variables', 1, { v: 1 });
+    await store.write(state.takeChanges());
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(errors).toEqual([expect.stringMatching(/refuse/)]);
+    await sql.query('alter table local_engine_meta drop constraint refuse');
+  });
+
   it('starts a checkpoint by itself after the configured number of entries', async () => {
     const store = await openStore(2);
     const state = new EngineState();

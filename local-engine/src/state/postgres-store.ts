@@ -66,6 +66,12 @@ export interface PostgresStoreOptions {
   synchronousCommit?: boolean;
   /** Journal entries after which a checkpoint starts (default 256). */
   checkpointEntries?: number;
+  /**
+   * Told when a checkpoint that started by itself fails. Nothing is lost (the journal keeps the
+   * entries and the next checkpoint retries), but a checkpoint that keeps failing lets the journal
+   * grow and the next start replay more, which an operator should hear about.
+   */
+  onCheckpointError?: (error: Error) => void;
 }
 
 /** Reads and writes the engine state in PostgreSQL. */
@@ -82,8 +88,11 @@ export class PostgresStore {
   private pendingNextKey = 0;
   private running: Promise<void> | undefined;
 
-  constructor(databaseUrl: string, { synchronousCommit = true, checkpointEntries = 256 }: PostgresStoreOptions = {}) {
+  private readonly onCheckpointError: (error: Error) => void;
+
+  constructor(databaseUrl: string, { synchronousCommit = true, checkpointEntries = 256, onCheckpointError = () => undefined }: PostgresStoreOptions = {}) {
     this.checkpointEntries = checkpointEntries;
+    this.onCheckpointError = onCheckpointError;
     this.journal = new pg.Pool({
       connectionString: databaseUrl,
       max: 1,
@@ -136,8 +145,9 @@ export class PostgresStore {
     this.pendingNextKey = state.nextKey;
     try {
       await this.checkpoint();
-    } catch {
+    } catch (error) {
       // the entries stay in the journal and their records in the next checkpoint; the state is loaded either way
+      this.onCheckpointError(error as Error);
     }
   }
 
@@ -157,7 +167,7 @@ export class PostgresStore {
     this.pendingEntries += 1;
     this.pendingNextKey = batch.nextKey;
     this.pendingSeq = seq;
-    if (this.pendingEntries >= this.checkpointEntries && !this.running) void this.checkpoint().catch(() => undefined);
+    if (this.pendingEntries >= this.checkpointEntries && !this.running) void this.checkpoint().catch((error: unknown) => this.onCheckpointError(error as Error));
   }
 
   /** The last journal entry whose changes are in `pending`. */
@@ -216,8 +226,9 @@ export class PostgresStore {
   async close(): Promise<void> {
     try {
       await this.checkpoint();
-    } catch {
+    } catch (error) {
       // the journal still holds every entry; the next start replays them
+      this.onCheckpointError(error as Error);
     }
     await this.journal.end();
     await this.checkpoints.end();
