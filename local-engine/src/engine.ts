@@ -280,7 +280,7 @@ export class Engine implements GatewayBackend {
       plans = added.map((definition) => [definition, planStartTimers(this.interpreter, definition, result.models.get(definition.key)!)]);
     } catch (error) {
       if (!(error instanceof ExpressionError || error instanceof TimerValueError)) throw error;
-      for (const definition of result.processes) if (definition.deploymentKey === result.key) this.state.remove('processes', definition.key);
+      for (const definition of added) this.state.remove('processes', definition.key);
       for (const form of result.forms) if (form.deploymentKey === result.key) this.state.remove('forms', form.key);
       throw new CommandRejection('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${error.message}`);
     }

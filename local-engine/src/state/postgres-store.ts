@@ -85,6 +85,8 @@ export class PostgresStore {
   /** Records changed by the entries since the last checkpoint, with their latest serialization. */
   private pending = new Map<string, SerializedRecord>();
   private pendingEntries = 0;
+  /** The last journal entry whose changes are in `pending`. */
+  private pendingSeq = 0;
   private pendingNextKey = 0;
   private running: Promise<void> | undefined;
 
@@ -169,9 +171,6 @@ export class PostgresStore {
     this.pendingSeq = seq;
     if (this.pendingEntries >= this.checkpointEntries && !this.running) void this.checkpoint().catch((error: unknown) => this.onCheckpointError(error as Error));
   }
-
-  /** The last journal entry whose changes are in `pending`. */
-  private pendingSeq = 0;
 
   /**
    * Folds the journal written so far into the record table and deletes its entries, in one

@@ -99,8 +99,9 @@ export function triggerSubscription(it: Interpreter, subscription: MessageSubscr
 
 /**
  * An event happened for a catch element owned by `owner`: releases the event-based gateway
- * waiting for it, or completes a catch event / receive task, or activates a boundary event (terminating its host when interrupting), or starts an
- * event subprocess (terminating its siblings when interrupting).
+ * waiting for it, or completes a catch event / receive task, or activates a boundary event
+ * (terminating its host when interrupting), or starts an event subprocess (terminating its
+ * siblings when interrupting).
  */
 export function triggerCatch(it: Interpreter, owner: ElementInstanceRecord, catchElement: ElementModel, variables: VariablesDoc, interrupting: boolean): void {
   if (owner.bpmnElementType === 'EVENT_BASED_GATEWAY') {
