@@ -534,7 +534,7 @@ export class Engine implements GatewayBackend {
       correlatedProcesses: [],
     };
     const candidates = [...this.state.values('subscriptions')].filter(
-      (s) => s.messageName === record.name && s.correlationKey === record.correlationKey && s.tenantId === record.tenantId,
+      (s) => !s.signal && s.messageName === record.name && s.correlationKey === record.correlationKey && s.tenantId === record.tenantId,
     );
     for (const subscription of candidates) {
       if (record.correlatedProcesses.includes(subscription.bpmnProcessId)) continue;
@@ -549,13 +549,7 @@ export class Engine implements GatewayBackend {
   }
 
   private startByMessage(message: MessageRecord): void {
-    const latestByProcess = new Map<string, ProcessDefinitionRecord>();
-    for (const definition of this.state.values('processes')) {
-      if (definition.tenantId !== message.tenantId) continue;
-      const current = latestByProcess.get(definition.bpmnProcessId);
-      if (!current || definition.version > current.version) latestByProcess.set(definition.bpmnProcessId, definition);
-    }
-    for (const definition of latestByProcess.values()) {
+    for (const definition of this.latestDefinitions(message.tenantId)) {
       if (message.correlatedProcesses.includes(definition.bpmnProcessId)) continue;
       const model = this.interpreter.models.get(definition.key)!;
       const startId = model.messageStartIds.find((id) => model.elements[id]!.event?.messageName === message.name);
@@ -574,6 +568,38 @@ export class Engine implements GatewayBackend {
         this.state.put('elements', root.key, root);
       }
     }
+  }
+
+  /**
+   * Broadcasts a signal (docs.camunda.io/docs/components/concepts/signals/): it triggers every
+   * open signal subscription of that name in the tenant, and starts one instance of the latest
+   * version of each process with a matching signal start event. Signals are not buffered.
+   */
+  broadcastSignal(signal: { name: string; variables: Record<string, unknown>; tenantId: string }): number {
+    const key = this.state.newKey();
+    const subscriptions = [...this.state.values('subscriptions')].filter((s) => s.signal && s.messageName === signal.name && s.tenantId === signal.tenantId);
+    for (const subscription of subscriptions) {
+      // an earlier trigger of this broadcast (an interrupting boundary, say) may have closed it
+      if (this.state.get('subscriptions', subscription.key)) this.interpreter.triggerSubscription(subscription, signal.variables);
+    }
+    for (const definition of this.latestDefinitions(signal.tenantId)) {
+      const model = this.interpreter.models.get(definition.key)!;
+      const startId = model.signalStartIds.find((id) => model.elements[id]!.event?.signalName === signal.name);
+      if (startId) this.interpreter.createProcessInstance(definition, {}, { eventStart: { elementId: startId, variables: signal.variables } });
+    }
+    this.reschedule();
+    return key;
+  }
+
+  /** The latest version of each process of a tenant. */
+  private latestDefinitions(tenantId: string): ProcessDefinitionRecord[] {
+    const latest = new Map<string, ProcessDefinitionRecord>();
+    for (const definition of this.state.values('processes')) {
+      if (definition.tenantId !== tenantId) continue;
+      const current = latest.get(definition.bpmnProcessId);
+      if (!current || definition.version > current.version) latest.set(definition.bpmnProcessId, definition);
+    }
+    return [...latest.values()];
   }
 
   /** Sets variables on an element instance scope (local) or propagates them (not local). */

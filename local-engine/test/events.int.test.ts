@@ -527,3 +527,97 @@ describe('timer start events', () => {
     await expect(h.zeebe.createProcessInstance({ bpmnProcessId: 'bad-cycle', variables: {} })).rejects.toMatchObject({ code: 5 });
   });
 });
+
+describe('signals', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/signal-events/ and
+  // docs.camunda.io/docs/components/concepts/signals/: one broadcast triggers every matching
+  // signal catch event, boundary event and signal start event; signals are not buffered
+  const signal = (id: string, name: string) => `<bpmn:signal id="${id}" name="${name}"/>`;
+  const catchSignal = (id: string, ref: string) => `<bpmn:intermediateCatchEvent id="${id}"><bpmn:signalEventDefinition signalRef="${ref}"/></bpmn:intermediateCatchEvent>`;
+
+  async function jobsOf(type: string, processInstanceKey?: string) {
+    return (await activate(type)).filter((job) => processInstanceKey === undefined || job.processInstanceKey === processInstanceKey);
+  }
+
+  it('given instances of two processes waiting for a signal, one broadcast continues both with its variables', async () => {
+    for (const id of ['sig-a', 'sig-b']) {
+      await deploy(h, id, definitions(id, `<bpmn:startEvent id="start"/>${catchSignal('wait', 's1')}${serviceTask('after', `${id}-after`)}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'wait')}${flow('f2', 'wait', 'after')}${flow('f3', 'after', 'end')}`, signal('s1', 'catalog-updated')));
+    }
+    const a = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-a', variables: {} });
+    const b = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-b', variables: {} });
+    const answer = await h.zeebe.broadcastSignal({ signalName: 'catalog-updated', variables: { release: 7 } });
+    expect(answer.key).toMatch(/^\d+$/);
+    const [afterA] = await jobsOf('sig-a-after', a.processInstanceKey);
+    const [afterB] = await jobsOf('sig-b-after', b.processInstanceKey);
+    expect(afterA!.variables).toMatchObject({ release: 7 });
+    expect(afterB!.variables).toMatchObject({ release: 7 });
+  });
+
+  it('given a broadcast before the catch event is entered, the instance keeps waiting (no buffering)', async () => {
+    await deploy(h, 'sig-late', definitions('sig-late', `<bpmn:startEvent id="start"/>${serviceTask('first', 'sig-late-first')}${catchSignal('wait', 's1')}${serviceTask('after', 'sig-late-after')}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'first')}${flow('f2', 'first', 'wait')}${flow('f3', 'wait', 'after')}${flow('f4', 'after', 'end')}`, signal('s1', 'late-signal')));
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-late', variables: {} });
+    await h.zeebe.broadcastSignal({ signalName: 'late-signal', variables: {} });
+    const [first] = await jobsOf('sig-late-first', created.processInstanceKey);
+    await h.zeebe.completeJob({ jobKey: first!.key, variables: {} });
+    expect(await jobsOf('sig-late-after', created.processInstanceKey)).toEqual([]);
+    expect(await elements(created.processInstanceKey)).toContain('wait:ACTIVE');
+    await h.zeebe.broadcastSignal({ signalName: 'late-signal', variables: {} });
+    expect(await jobsOf('sig-late-after', created.processInstanceKey)).toHaveLength(1);
+  });
+
+  it('given an interrupting signal boundary event, a broadcast terminates the task and takes the boundary flow', async () => {
+    await deploy(
+      h,
+      'sig-boundary',
+      definitions(
+        'sig-boundary',
+        `<bpmn:startEvent id="start"/>${serviceTask('work', 'sig-boundary-work')}
+         <bpmn:boundaryEvent id="cancelled" attachedToRef="work"><bpmn:signalEventDefinition signalRef="s1"/></bpmn:boundaryEvent>
+         ${serviceTask('undo', 'sig-boundary-undo')}<bpmn:endEvent id="end"/><bpmn:endEvent id="endCancelled"/>
+         ${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}${flow('f3', 'cancelled', 'undo')}${flow('f4', 'undo', 'endCancelled')}`,
+        signal('s1', 'stop-everything'),
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-boundary', variables: {} });
+    const [work] = await jobsOf('sig-boundary-work', created.processInstanceKey);
+    await h.zeebe.broadcastSignal({ signalName: 'stop-everything', variables: {} });
+    await expect(h.zeebe.completeJob({ jobKey: work!.key, variables: {} })).rejects.toMatchObject({ code: 5 });
+    expect(await jobsOf('sig-boundary-undo', created.processInstanceKey)).toHaveLength(1);
+  });
+
+  it('given a signal start event, a broadcast starts one instance of the latest version with its variables', async () => {
+    const started = (version: string) =>
+      definitions('sig-start', `<bpmn:startEvent id="start"><bpmn:signalEventDefinition signalRef="s1"/></bpmn:startEvent>${serviceTask('work', `sig-start-${version}`)}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}`, signal('s1', 'new-tariff'));
+    await deploy(h, 'sig-start', started('v1'));
+    await deploy(h, 'sig-start', started('v2'));
+    await h.zeebe.broadcastSignal({ signalName: 'new-tariff', variables: { tariff: 'T9' } });
+    expect(await jobsOf('sig-start-v1')).toEqual([]);
+    const [job] = await jobsOf('sig-start-v2');
+    expect(job!.variables).toMatchObject({ tariff: 'T9' });
+    expect(job!.processDefinitionVersion).toBe(2);
+  });
+
+  it('given an event-based gateway with a signal and a timer, the signal releases it', async () => {
+    await deploy(
+      h,
+      'sig-gate',
+      definitions(
+        'sig-gate',
+        `<bpmn:startEvent id="start"/><bpmn:eventBasedGateway id="gate"/>${catchSignal('signalled', 's1')}
+         <bpmn:intermediateCatchEvent id="timeout"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+         ${serviceTask('go', 'sig-gate-go')}<bpmn:endEvent id="end"/><bpmn:endEvent id="endTimeout"/>
+         ${flow('f1', 'start', 'gate')}${flow('f2', 'gate', 'signalled')}${flow('f3', 'gate', 'timeout')}${flow('f4', 'signalled', 'go')}${flow('f5', 'go', 'end')}${flow('f6', 'timeout', 'endTimeout')}`,
+        signal('s1', 'gate-open'),
+      ),
+    );
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-gate', variables: {} });
+    await h.zeebe.broadcastSignal({ signalName: 'gate-open', variables: {} });
+    expect(await jobsOf('sig-gate-go', created.processInstanceKey)).toHaveLength(1);
+    expect(await elements(created.processInstanceKey)).toEqual(expect.arrayContaining(['gate:COMPLETED', 'signalled:COMPLETED']));
+  });
+
+  it('rejects a signal throw event at deployment, naming it', async () => {
+    const xml = definitions('sig-throw', `<bpmn:startEvent id="start"/><bpmn:intermediateThrowEvent id="shout"><bpmn:signalEventDefinition signalRef="s1"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="end"/>${flow('f1', 'start', 'shout')}${flow('f2', 'shout', 'end')}`, signal('s1', 'shout'));
+    await expect(deploy(h, 'sig-throw', xml)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'shout'") });
+  });
+});

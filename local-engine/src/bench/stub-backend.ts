@@ -167,6 +167,9 @@ export class StubBackend implements GatewayBackend {
   publishMessage(): MessageRecord {
     unsupported();
   }
+  broadcastSignal(): number {
+    unsupported();
+  }
   setVariables(): void {
     unsupported();
   }

@@ -27,6 +27,7 @@ export interface GatewayBackend {
   setVariables(elementInstanceKey: number, variables: Record<string, unknown>, local: boolean): void;
   onJobActivatable(listener: JobListener): () => void;
   /** Resolves when everything applied so far is durable (and writes pending changes). */
+  broadcastSignal(signal: { name: string; variables: Record<string, unknown>; tenantId: string }): number;
   flush(): Promise<void>;
   newKey(): number;
 }

@@ -291,6 +291,14 @@ export function gatewayHandlers(engine: GatewayBackend, dispatcher: JobDispatche
       return { key: String(message.key), tenantId };
     }),
 
+    BroadcastSignal: unary(async (request) => {
+      const name = String(request.signalName ?? '');
+      if (!name) throw grpcError(grpc.status.INVALID_ARGUMENT, 'Expected signal name to be non-empty');
+      const tenantId = tenantOf(request.tenantId as string);
+      const key = await applied(() => engine.broadcastSignal({ name, variables: parseVariables(request.variables), tenantId }));
+      return { key: String(key), tenantId };
+    }),
+
     SetVariables: unary(async (request) => {
       const variables = parseVariables(request.variables);
       await applied(() => engine.setVariables(parseKey(request.elementInstanceKey, 'elementInstanceKey'), variables, request.local === true));

@@ -23,7 +23,7 @@ import { cancelJob, createJob } from './activities/jobs';
 import { createUserTask } from './activities/user-tasks';
 import { bubbleCompensations, compensationHandlerCompleted, recordCompensation, removeCompensations, triggerCompensation } from './compensation/compensation';
 import { throwError, throwEscalation } from './events/errors';
-import { closeOwnedEvents, openBoundaryEvents, openEventSubProcessSubscriptions, openMessageSubscription, triggerSubscription } from './events/subscriptions';
+import { closeOwnedEvents, openBoundaryEvents, openEventSubProcessSubscriptions, openMessageSubscription, openSignalSubscription, triggerSubscription } from './events/subscriptions';
 import { fireStartTimer } from './events/start-timers';
 import { armTimer, fireTimer } from './events/timers';
 import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
@@ -265,6 +265,7 @@ export class Interpreter {
       case 'intermediateCatchEvent':
         if (triggered) this.complete(instance);
         else if (element.event?.kind === 'message') openMessageSubscription(this, instance, element, instance, false);
+        else if (element.event?.kind === 'signal') openSignalSubscription(this, instance, element, instance, false);
         else if (element.event?.kind === 'timer') armTimer(this, instance, element, instance, false);
         return;
       case 'intermediateThrowEvent':

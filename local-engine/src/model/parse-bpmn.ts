@@ -107,6 +107,14 @@ class Parser {
           correlationKey: subscription?.correlationKey as string | undefined,
         };
       }
+      case 'bpmn:SignalEventDefinition': {
+        const signal = def.signalRef as Node | undefined;
+        if (!signal?.name) {
+          this.fail(node.id, 'a signal event must reference a signal with a name');
+          return { kind: 'signal' };
+        }
+        return { kind: 'signal', signalName: signal.name };
+      }
       case 'bpmn:TimerEventDefinition': {
         const duration = bodyOf(def.timeDuration);
         const date = bodyOf(def.timeDate);
@@ -138,11 +146,11 @@ class Parser {
   validateEvent(model: ElementModel, parentKind: ElementKind | undefined): void {
     const kind = model.event?.kind ?? 'none';
     const allowed: Partial<Record<ElementKind, EventDefinition['kind'][]>> = {
-      startEvent: parentKind === 'eventSubProcess' ? ['none', 'message', 'timer', 'error', 'escalation'] : parentKind === 'process' ? ['none', 'message', 'timer'] : ['none'],
+      startEvent: parentKind === 'eventSubProcess' ? ['none', 'message', 'signal', 'timer', 'error', 'escalation'] : parentKind === 'process' ? ['none', 'message', 'signal', 'timer'] : ['none'],
       endEvent: ['none', 'error', 'escalation', 'terminate', 'compensate', 'message'],
-      intermediateCatchEvent: ['message', 'timer'],
+      intermediateCatchEvent: ['message', 'signal', 'timer'],
       intermediateThrowEvent: ['none', 'escalation', 'compensate', 'message'],
-      boundaryEvent: ['message', 'timer', 'error', 'escalation', 'compensate'],
+      boundaryEvent: ['message', 'signal', 'timer', 'error', 'escalation', 'compensate'],
     };
     const list = allowed[model.kind];
     if (list && !list.includes(kind)) {
@@ -165,16 +173,15 @@ class Parser {
 
   /**
    * docs.camunda.io/docs/components/modeler/bpmn/event-based-gateways/: at least two outgoing
-   * sequence flows, each to an intermediate catch event of type timer or message (signals are
-   * not supported here). The gateway waits for the events itself, so a target must not be
+   * sequence flows, each to an intermediate catch event of type timer, message or signal. The gateway waits for the events itself, so a target must not be
    * reachable any other way.
    */
   validateEventBasedGateway(model: ElementModel): void {
     if (model.outgoing.length < 2) this.fail(model.id, 'an event-based gateway needs at least two outgoing sequence flows');
     for (const flowId of model.outgoing) {
       const target = this.elements[this.flows[flowId]!.targetId]!;
-      if (target.kind !== 'intermediateCatchEvent' || (target.event?.kind !== 'message' && target.event?.kind !== 'timer')) {
-        this.fail(flowId, 'a sequence flow leaving an event-based gateway must lead to an intermediate message or timer catch event');
+      if (target.kind !== 'intermediateCatchEvent' || !['message', 'signal', 'timer'].includes(target.event?.kind ?? 'none')) {
+        this.fail(flowId, 'a sequence flow leaving an event-based gateway must lead to an intermediate message, signal or timer catch event');
       } else if (target.incoming.length > 1) {
         this.fail(target.id, 'an event after an event-based gateway must have no other incoming sequence flow');
       }
@@ -466,6 +473,7 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
       flows: parser.flows,
       messageStartIds: processElement.childIds.filter((c) => parser.elements[c]?.kind === 'startEvent' && parser.elements[c]?.event?.kind === 'message'),
       timerStartIds: processElement.childIds.filter((c) => parser.elements[c]?.kind === 'startEvent' && parser.elements[c]?.event?.kind === 'timer'),
+      signalStartIds: processElement.childIds.filter((c) => parser.elements[c]?.kind === 'startEvent' && parser.elements[c]?.event?.kind === 'signal'),
     });
   }
   if (errors.length > 0) throw new InvalidResourceError(resourceName, errors);

@@ -11,7 +11,7 @@ export interface Mapping {
 }
 
 /** The kinds of event definitions the engine interprets. */
-export type EventKind = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate' | 'compensate';
+export type EventKind = 'none' | 'message' | 'signal' | 'timer' | 'error' | 'escalation' | 'terminate' | 'compensate';
 
 /** A timer definition: which of the three BPMN timer forms and its (possibly FEEL) value. */
 export interface TimerDefinition {
@@ -24,6 +24,8 @@ export interface EventDefinition {
   kind: EventKind;
   messageName?: string;
   correlationKey?: string;
+  /** A signal's name (possibly a FEEL expression). */
+  signalName?: string;
   timer?: TimerDefinition;
   /** Error or escalation code; undefined for a catch-all. */
   code?: string;
@@ -127,4 +129,6 @@ export interface ProcessModel {
   messageStartIds: string[];
   /** Timer start events of the process (top level). */
   timerStartIds: string[];
+  /** Signal start events of the process (top level). */
+  signalStartIds: string[];
 }

@@ -97,9 +97,14 @@ export interface JobRecord {
   created: number;
 }
 
-/** An open message subscription of an element instance (catch event, receive task, boundary, event subprocess). */
+/**
+ * An open message or signal subscription of an element instance (catch event, receive task,
+ * boundary, event subprocess, event-based gateway). A signal subscription has `signal` set, the
+ * signal's name in `messageName` and no correlation key.
+ */
 export interface MessageSubscriptionRecord {
   key: number;
+  signal?: true;
   messageName: string;
   correlationKey: string;
   processInstanceKey: number;

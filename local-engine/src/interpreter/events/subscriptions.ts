@@ -17,6 +17,7 @@ export function openBoundaryEvents(it: Interpreter, host: ElementInstanceRecord,
   for (const boundaryId of element.boundaryIds) {
     const boundary = model.elements[boundaryId]!;
     if (boundary.event?.kind === 'message') openMessageSubscription(it, host, boundary, host, boundary.interrupting !== false);
+    else if (boundary.event?.kind === 'signal') openSignalSubscription(it, host, boundary, host, boundary.interrupting !== false);
     else if (boundary.event?.kind === 'timer') armTimer(it, host, boundary, host, boundary.interrupting !== false);
   }
 }
@@ -30,6 +31,7 @@ export function openEventSubProcessSubscriptions(it: Interpreter, scope: Element
     const start = startId ? model.elements[startId] : undefined;
     if (!start) continue;
     if (start.event?.kind === 'message') openMessageSubscription(it, scope, start, scope, start.interrupting !== false);
+    else if (start.event?.kind === 'signal') openSignalSubscription(it, scope, start, scope, start.interrupting !== false);
     else if (start.event?.kind === 'timer') armTimer(it, scope, start, scope, start.interrupting !== false);
   }
 }
@@ -54,6 +56,29 @@ export function openMessageSubscription(it: Interpreter, owner: ElementInstanceR
   owner.subscriptionKeys = [...(owner.subscriptionKeys ?? []), subscription.key];
   it.save(owner);
   correlateBufferedMessage(it, subscription);
+}
+
+/**
+ * Opens a signal subscription; the signal name is evaluated now, in the owner's scope. Signals
+ * are not buffered (docs.camunda.io/docs/components/concepts/signals/): only a broadcast after
+ * this moment triggers it.
+ */
+export function openSignalSubscription(it: Interpreter, owner: ElementInstanceRecord, catchElement: ElementModel, contextInstance: ElementInstanceRecord, interrupting: boolean): void {
+  const subscription: MessageSubscriptionRecord = {
+    key: it.state.newKey(),
+    signal: true,
+    messageName: evaluateString(catchElement.event!.signalName!, it.variables.visible(contextInstance.key), 'signal name'),
+    correlationKey: '',
+    processInstanceKey: owner.processInstanceKey,
+    bpmnProcessId: owner.bpmnProcessId,
+    elementInstanceKey: owner.key,
+    catchElementId: catchElement.id,
+    interrupting,
+    tenantId: owner.tenantId,
+  };
+  it.state.put('subscriptions', subscription.key, subscription);
+  owner.subscriptionKeys = [...(owner.subscriptionKeys ?? []), subscription.key];
+  it.save(owner);
 }
 
 /** Correlates a buffered, unexpired message to a subscription that just opened. */
@@ -84,7 +109,7 @@ export function closeOwnedEvents(it: Interpreter, instance: ElementInstanceRecor
   it.save(instance);
 }
 
-/** A message correlated to a subscription. */
+/** A message correlated to a subscription, or a signal broadcast to one. */
 export function triggerSubscription(it: Interpreter, subscription: MessageSubscriptionRecord, variables: VariablesDoc): void {
   const owner = it.state.get('elements', subscription.elementInstanceKey);
   if (!it.isActive(owner)) return;

@@ -7,7 +7,7 @@
  */
 import type { ElementModel } from '../../model/process-model';
 import type { ElementInstanceRecord } from '../../state/records';
-import { openMessageSubscription } from '../events/subscriptions';
+import { openMessageSubscription, openSignalSubscription } from '../events/subscriptions';
 import { armTimer } from '../events/timers';
 import type { Interpreter, VariablesDoc } from '../interpreter';
 
@@ -25,6 +25,7 @@ export function openEventBasedGateway(it: Interpreter, gateway: ElementInstanceR
     if (!it.isActive(gateway) || gateway.state !== 'ACTIVATED') return;
     const event = model.elements[model.flows[flowId]!.targetId]!;
     if (event.event?.kind === 'message') openMessageSubscription(it, gateway, event, gateway, true);
+    else if (event.event?.kind === 'signal') openSignalSubscription(it, gateway, event, gateway, true);
     else armTimer(it, gateway, event, gateway, true);
   }
 }
