@@ -39,22 +39,10 @@ export function openEventSubProcessSubscriptions(it: Interpreter, scope: Element
 /** Opens a message subscription; the correlation key is evaluated now, in the owner's scope. */
 export function openMessageSubscription(it: Interpreter, owner: ElementInstanceRecord, catchElement: ElementModel, contextInstance: ElementInstanceRecord, interrupting: boolean): void {
   const context = it.variables.visible(contextInstance.key);
-  const messageName = evaluateString(catchElement.event!.messageName!, context, 'message name');
-  const correlationKey = evaluateString(catchElement.event!.correlationKey!, context, 'correlation key');
-  const subscription: MessageSubscriptionRecord = {
-    key: it.state.newKey(),
-    messageName,
-    correlationKey,
-    processInstanceKey: owner.processInstanceKey,
-    bpmnProcessId: owner.bpmnProcessId,
-    elementInstanceKey: owner.key,
-    catchElementId: catchElement.id,
-    interrupting,
-    tenantId: owner.tenantId,
-  };
-  it.state.put('subscriptions', subscription.key, subscription);
-  owner.subscriptionKeys = [...(owner.subscriptionKeys ?? []), subscription.key];
-  it.save(owner);
+  const subscription = addSubscription(it, owner, catchElement, interrupting, {
+    messageName: evaluateString(catchElement.event!.messageName!, context, 'message name'),
+    correlationKey: evaluateString(catchElement.event!.correlationKey!, context, 'correlation key'),
+  });
   correlateBufferedMessage(it, subscription);
 }
 
@@ -64,11 +52,24 @@ export function openMessageSubscription(it: Interpreter, owner: ElementInstanceR
  * this moment triggers it.
  */
 export function openSignalSubscription(it: Interpreter, owner: ElementInstanceRecord, catchElement: ElementModel, contextInstance: ElementInstanceRecord, interrupting: boolean): void {
-  const subscription: MessageSubscriptionRecord = {
-    key: it.state.newKey(),
+  addSubscription(it, owner, catchElement, interrupting, {
     signal: true,
     messageName: evaluateString(catchElement.event!.signalName!, it.variables.visible(contextInstance.key), 'signal name'),
     correlationKey: '',
+  });
+}
+
+/** Stores a subscription for a catch element and registers it with its owner, which closes it. */
+function addSubscription(
+  it: Interpreter,
+  owner: ElementInstanceRecord,
+  catchElement: ElementModel,
+  interrupting: boolean,
+  match: Pick<MessageSubscriptionRecord, 'signal' | 'messageName' | 'correlationKey'>,
+): MessageSubscriptionRecord {
+  const subscription: MessageSubscriptionRecord = {
+    key: it.state.newKey(),
+    ...match,
     processInstanceKey: owner.processInstanceKey,
     bpmnProcessId: owner.bpmnProcessId,
     elementInstanceKey: owner.key,
@@ -79,6 +80,7 @@ export function openSignalSubscription(it: Interpreter, owner: ElementInstanceRe
   it.state.put('subscriptions', subscription.key, subscription);
   owner.subscriptionKeys = [...(owner.subscriptionKeys ?? []), subscription.key];
   it.save(owner);
+  return subscription;
 }
 
 /** Correlates a buffered, unexpired message to a subscription that just opened. */
