@@ -7,12 +7,13 @@ import type { Clock } from './clock';
 import type { GatewayBackend } from './gateway/backend';
 import { Interpreter } from './interpreter/interpreter';
 import { CommandRejection } from './interpreter/rejection';
-import { deployResources, type DeploymentResult, type Resource } from './model/deploy-resources';
+import { deployResources, latestProcessVersions, type DeploymentResult, type Resource } from './model/deploy-resources';
 import { parseBpmn } from './model/parse-bpmn';
 import { EngineState } from './state/engine-state';
 import type { PostgresStore } from './state/postgres-store';
 import type { ElementInstanceRecord, JobRecord, MessageRecord, ProcessDefinitionRecord, StartTimerRecord } from './state/records';
 import { ExpressionError } from './feel/expression';
+import { broadcastSignal, type Signal } from './interpreter/events/signals';
 import { planStartTimers, replaceStartTimers } from './interpreter/events/start-timers';
 import { TimerValueError } from './interpreter/timer-values';
 
@@ -549,7 +550,7 @@ export class Engine implements GatewayBackend {
   }
 
   private startByMessage(message: MessageRecord): void {
-    for (const definition of this.latestDefinitions(message.tenantId)) {
+    for (const definition of latestProcessVersions(this.state, message.tenantId)) {
       if (message.correlatedProcesses.includes(definition.bpmnProcessId)) continue;
       const model = this.interpreter.models.get(definition.key)!;
       const startId = model.messageStartIds.find((id) => model.elements[id]!.event?.messageName === message.name);
@@ -575,31 +576,11 @@ export class Engine implements GatewayBackend {
    * open signal subscription of that name in the tenant, and starts one instance of the latest
    * version of each process with a matching signal start event. Signals are not buffered.
    */
-  broadcastSignal(signal: { name: string; variables: Record<string, unknown>; tenantId: string }): number {
+  broadcastSignal(signal: Signal): number {
     const key = this.state.newKey();
-    const subscriptions = [...this.state.values('subscriptions')].filter((s) => s.signal && s.messageName === signal.name && s.tenantId === signal.tenantId);
-    for (const subscription of subscriptions) {
-      // an earlier trigger of this broadcast (an interrupting boundary, say) may have closed it
-      if (this.state.get('subscriptions', subscription.key)) this.interpreter.triggerSubscription(subscription, signal.variables);
-    }
-    for (const definition of this.latestDefinitions(signal.tenantId)) {
-      const model = this.interpreter.models.get(definition.key)!;
-      const startId = model.signalStartIds.find((id) => model.elements[id]!.event?.signalName === signal.name);
-      if (startId) this.interpreter.createProcessInstance(definition, {}, { eventStart: { elementId: startId, variables: signal.variables } });
-    }
+    broadcastSignal(this.interpreter, signal);
     this.reschedule();
     return key;
-  }
-
-  /** The latest version of each process of a tenant. */
-  private latestDefinitions(tenantId: string): ProcessDefinitionRecord[] {
-    const latest = new Map<string, ProcessDefinitionRecord>();
-    for (const definition of this.state.values('processes')) {
-      if (definition.tenantId !== tenantId) continue;
-      const current = latest.get(definition.bpmnProcessId);
-      if (!current || definition.version > current.version) latest.set(definition.bpmnProcessId, definition);
-    }
-    return [...latest.values()];
   }
 
   /** Sets variables on an element instance scope (local) or propagates them (not local). */

@@ -616,8 +616,34 @@ describe('signals', () => {
     expect(await elements(created.processInstanceKey)).toEqual(expect.arrayContaining(['gate:COMPLETED', 'signalled:COMPLETED']));
   });
 
-  it('rejects a signal throw event at deployment, naming it', async () => {
-    const xml = definitions('sig-throw', `<bpmn:startEvent id="start"/><bpmn:intermediateThrowEvent id="shout"><bpmn:signalEventDefinition signalRef="s1"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="end"/>${flow('f1', 'start', 'shout')}${flow('f2', 'shout', 'end')}`, signal('s1', 'shout'));
-    await expect(deploy(h, 'sig-throw', xml)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'shout'") });
+  // docs.camunda.io/docs/components/modeler/bpmn/signal-events/ (throw and end events): the
+  // event's input mappings are the signal's variables; the thrower goes on at once
+  it('given a signal throw event and a signal end event, each broadcasts with its input mappings as variables', async () => {
+    await deploy(h, 'sig-listener', definitions('sig-listener', `<bpmn:startEvent id="start"/>${catchSignal('wait', 's1')}${serviceTask('after', 'sig-listener-after')}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'wait')}${flow('f2', 'wait', 'after')}${flow('f3', 'after', 'end')}`, signal('s1', 'order-shipped')));
+    await deploy(h, 'sig-started', definitions('sig-started', `<bpmn:startEvent id="start"><bpmn:signalEventDefinition signalRef="s2"/></bpmn:startEvent>${serviceTask('work', 'sig-started-work')}<bpmn:endEvent id="end"/>${flow('f1', 'start', 'work')}${flow('f2', 'work', 'end')}`, signal('s2', 'order-closed')));
+    const io = (name: string, source: string) => `<bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="${source}" target="${name}"/></zeebe:ioMapping></bpmn:extensionElements>`;
+    await deploy(
+      h,
+      'sig-thrower',
+      definitions(
+        'sig-thrower',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:intermediateThrowEvent id="shout">${io('shippedOrder', '=orderId')}<bpmn:signalEventDefinition signalRef="s1"/></bpmn:intermediateThrowEvent>
+         ${serviceTask('next', 'sig-thrower-next')}
+         <bpmn:endEvent id="end">${io('closedOrder', '=orderId')}<bpmn:signalEventDefinition signalRef="s2"/></bpmn:endEvent>
+         ${flow('f1', 'start', 'shout')}${flow('f2', 'shout', 'next')}${flow('f3', 'next', 'end')}`,
+        signal('s1', 'order-shipped') + signal('s2', 'order-closed'),
+      ),
+    );
+    const listener = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-listener', variables: {} });
+    const thrower = await h.zeebe.createProcessInstance({ bpmnProcessId: 'sig-thrower', variables: { orderId: 'o-77', secret: 'not sent' } });
+    const [after] = await jobsOf('sig-listener-after', listener.processInstanceKey);
+    expect(after!.variables).toMatchObject({ shippedOrder: 'o-77' });
+    expect(after!.variables).not.toHaveProperty('secret');
+    const [next] = await jobsOf('sig-thrower-next', thrower.processInstanceKey);
+    await h.zeebe.completeJob({ jobKey: next!.key, variables: {} });
+    expect(await state(thrower.processInstanceKey)).toBe('COMPLETED');
+    const [started] = await jobsOf('sig-started-work');
+    expect(started!.variables).toEqual({ closedOrder: 'o-77' });
   });
 });

@@ -4,7 +4,7 @@
  * semantics. Every method runs synchronously on the in-memory state; the engine persists the
  * resulting changes before it acknowledges the command that caused them.
  */
-import { ExpressionError, evaluateValue } from '../feel/expression';
+import { ExpressionError, evaluateString, evaluateValue } from '../feel/expression';
 import type { ElementModel, ProcessModel } from '../model/process-model';
 import type { Clock } from '../clock';
 import type { EngineState } from '../state/engine-state';
@@ -24,6 +24,7 @@ import { createUserTask } from './activities/user-tasks';
 import { bubbleCompensations, compensationHandlerCompleted, recordCompensation, removeCompensations, triggerCompensation } from './compensation/compensation';
 import { throwError, throwEscalation } from './events/errors';
 import { closeOwnedEvents, openBoundaryEvents, openEventSubProcessSubscriptions, openMessageSubscription, openSignalSubscription, triggerSubscription } from './events/subscriptions';
+import { broadcastSignal } from './events/signals';
 import { fireStartTimer } from './events/start-timers';
 import { armTimer, fireTimer } from './events/timers';
 import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
@@ -313,6 +314,18 @@ export class Interpreter {
     }
     if (kind === 'terminate') {
       this.complete(instance, { terminateScope: true });
+      return;
+    }
+    if (kind === 'signal') {
+      // as Zeebe: the event's local variables (its input mappings) are the signal's; the event
+      // completes before the broadcast is processed
+      const signal = {
+        name: evaluateString(element.event!.signalName!, this.variables.visible(instance.key), 'signal name'),
+        variables: { ...this.variables.local(instance.key) },
+        tenantId: instance.tenantId,
+      };
+      this.complete(instance);
+      broadcastSignal(this, signal);
       return;
     }
     this.complete(instance);

@@ -36,6 +36,17 @@ function latest<T extends { version: number; tenantId: string }>(records: Iterab
   return found;
 }
 
+/** The latest version of each process of a tenant (message and signal start events start only these). */
+export function latestProcessVersions(state: EngineState, tenantId: string): ProcessDefinitionRecord[] {
+  const latestById = new Map<string, ProcessDefinitionRecord>();
+  for (const definition of state.values('processes')) {
+    if (definition.tenantId !== tenantId) continue;
+    const current = latestById.get(definition.bpmnProcessId);
+    if (!current || definition.version > current.version) latestById.set(definition.bpmnProcessId, definition);
+  }
+  return [...latestById.values()];
+}
+
 /**
  * Validates and stores the resources.
  * @throws InvalidResourceError when any resource is invalid (nothing is stored then).

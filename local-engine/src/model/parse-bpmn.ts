@@ -147,9 +147,9 @@ class Parser {
     const kind = model.event?.kind ?? 'none';
     const allowed: Partial<Record<ElementKind, EventDefinition['kind'][]>> = {
       startEvent: parentKind === 'eventSubProcess' ? ['none', 'message', 'signal', 'timer', 'error', 'escalation'] : parentKind === 'process' ? ['none', 'message', 'signal', 'timer'] : ['none'],
-      endEvent: ['none', 'error', 'escalation', 'terminate', 'compensate', 'message'],
+      endEvent: ['none', 'error', 'escalation', 'terminate', 'compensate', 'message', 'signal'],
       intermediateCatchEvent: ['message', 'signal', 'timer'],
-      intermediateThrowEvent: ['none', 'escalation', 'compensate', 'message'],
+      intermediateThrowEvent: ['none', 'escalation', 'compensate', 'message', 'signal'],
       boundaryEvent: ['message', 'signal', 'timer', 'error', 'escalation', 'compensate'],
     };
     const list = allowed[model.kind];
