@@ -371,3 +371,55 @@ describe('cancel', () => {
     await expect(h.zeebe.cancelProcessInstance(created.processInstanceKey)).rejects.toMatchObject({ code: 5 });
   });
 });
+
+describe('inclusive gateway (diverging)', () => {
+  // docs.camunda.io/docs/components/modeler/bpmn/inclusive-gateways/: every flow whose condition
+  // holds is taken; none: the default flow; none and no default: an incident
+  const lunch = (withDefault: boolean) =>
+    definitions(
+      withDefault ? 'lunch' : 'lunch-strict',
+      `<bpmn:startEvent id="start"/>
+       <bpmn:inclusiveGateway id="courses" ${withDefault ? 'default="fNothing"' : ''}/>
+       ${serviceTask('pasta', 'lunch-pasta')}${serviceTask('salad', 'lunch-salad')}${serviceTask('steak', 'lunch-steak')}
+       <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/><bpmn:endEvent id="e3"/>
+       ${flow('f0', 'start', 'courses')}
+       ${flow('fPasta', 'courses', 'pasta', '=list contains(courses, "pasta")')}
+       ${flow('fSalad', 'courses', 'salad', '=list contains(courses, "salad")')}
+       ${flow('fSteak', 'courses', 'steak', '=list contains(courses, "steak")')}
+       ${withDefault ? `${serviceTask('bread', 'lunch-bread')}<bpmn:endEvent id="e4"/>${flow('fNothing', 'courses', 'bread')}${flow('f9', 'bread', 'e4')}` : ''}
+       ${flow('f5', 'pasta', 'e1')}${flow('f6', 'salad', 'e2')}${flow('f7', 'steak', 'e3')}`,
+    );
+
+  async function jobTypes(processInstanceKey: string) {
+    const types: string[] = [];
+    for (const type of ['lunch-pasta', 'lunch-salad', 'lunch-steak', 'lunch-bread']) {
+      const jobs = await h.zeebe.activateJobs({ type, worker: 'w', maxJobsToActivate: 10, timeout: 60_000, requestTimeout: -1 });
+      for (const job of jobs) if (job.processInstanceKey === processInstanceKey) types.push(type);
+    }
+    return types;
+  }
+
+  it('takes every flow whose condition holds, and the default flow when none does', async () => {
+    await deploy(h, 'lunch', lunch(true));
+    const two = await h.zeebe.createProcessInstance({ bpmnProcessId: 'lunch', variables: { courses: ['pasta', 'salad'] } });
+    expect(await jobTypes(two.processInstanceKey)).toEqual(['lunch-pasta', 'lunch-salad']);
+    const none = await h.zeebe.createProcessInstance({ bpmnProcessId: 'lunch', variables: { courses: [] } });
+    expect(await jobTypes(none.processInstanceKey)).toEqual(['lunch-bread']);
+  });
+
+  it('raises an incident when no condition holds and there is no default flow', async () => {
+    await deploy(h, 'lunch-strict', lunch(false));
+    const created = await h.zeebe.createProcessInstance({ bpmnProcessId: 'lunch-strict', variables: { courses: [] } });
+    const incidents = await h.api.searchIncidents({ filter: { processInstanceKey: created.processInstanceKey } }, now);
+    expect(incidents.items.map((i) => [i.elementId, i.errorType])).toEqual([['courses', 'CONDITION_ERROR']]);
+  });
+
+  it('rejects a converging inclusive gateway at deployment, naming it', async () => {
+    const xml = definitions(
+      'lunch-join',
+      `<bpmn:startEvent id="start"/><bpmn:inclusiveGateway id="split"/><bpmn:inclusiveGateway id="join"/><bpmn:endEvent id="end"/>
+       ${flow('f1', 'start', 'split')}${flow('a', 'split', 'join', '=true')}${flow('b', 'split', 'join', '=true')}${flow('f4', 'join', 'end')}`,
+    );
+    await expect(deploy(h, 'lunch-join', xml)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'join'") });
+  });
+});

@@ -45,7 +45,7 @@ describe('deployment', () => {
   it('rejects an unsupported element naming its id', async () => {
     const xml = definitions(
       'unsupported',
-      `<bpmn:startEvent id="start"/><bpmn:inclusiveGateway id="orGate"/><bpmn:endEvent id="end"/>${flow('f1', 'start', 'orGate')}${flow('f2', 'orGate', 'end')}`,
+      `<bpmn:startEvent id="start"/><bpmn:complexGateway id="orGate"/><bpmn:endEvent id="end"/>${flow('f1', 'start', 'orGate')}${flow('f2', 'orGate', 'end')}`,
     );
     await expect(deploy(h, 'unsupported', xml)).rejects.toMatchObject({ code: 3, details: expect.stringContaining("'orGate'") });
     await expect(h.zeebe.createProcessInstance({ bpmnProcessId: 'unsupported', variables: {} })).rejects.toMatchObject({ code: 5 });

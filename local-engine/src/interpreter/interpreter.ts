@@ -28,7 +28,7 @@ import { broadcastSignal } from './events/signals';
 import { fireStartTimer } from './events/start-timers';
 import { armTimer, fireTimer } from './events/timers';
 import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
-import { NoFlowError, chooseExclusiveFlow, takeFlow } from './gateways/gateways';
+import { NoFlowError, chooseExclusiveFlow, chooseInclusiveFlows, takeFlow } from './gateways/gateways';
 import { activateMultiInstanceBody, innerInstanceCompleted } from './multi-instance/multi-instance';
 import { TimerValueError } from './timer-values';
 import { Variables, assignTarget } from './variables';
@@ -346,6 +346,7 @@ export class Interpreter {
       this.save(instance);
       if (!instance.isMultiInstanceBody) this.applyOutputMappings(instance, element);
       if (element.kind === 'exclusiveGateway') flowIds = chooseExclusiveFlow(this, instance, element);
+      else if (element.kind === 'inclusiveGateway') flowIds = chooseInclusiveFlows(this, instance, element);
       else if (element.kind === 'eventBasedGateway') flowIds = options.caught ? [options.caught.flowId] : [];
       else if (!element.isForCompensation || instance.compensationThrowKey === undefined) flowIds = element.outgoing;
     } catch (error) {

@@ -33,9 +33,9 @@ describe('parseBpmn', () => {
 
   it('rejects unsupported elements naming their id', async () => {
     const details = await rejection(
-      wrap(`<bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="g"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>`),
+      wrap(`<bpmn:startEvent id="s"/><bpmn:complexGateway id="g"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>`),
     );
-    expect(details.join('\n')).toMatch(/Element 'g': the element type 'InclusiveGateway' is not supported/);
+    expect(details.join('\n')).toMatch(/Element 'g': the element type 'ComplexGateway' is not supported/);
   });
 
   it('rejects a service task without a job type and a flow without condition after an exclusive gateway', async () => {

@@ -42,6 +42,7 @@ const kindByType: Record<string, { kind: ElementKind; bpmn: string }> = {
   'bpmn:Task': { kind: 'passThroughTask', bpmn: 'TASK' },
   'bpmn:ExclusiveGateway': { kind: 'exclusiveGateway', bpmn: 'EXCLUSIVE_GATEWAY' },
   'bpmn:EventBasedGateway': { kind: 'eventBasedGateway', bpmn: 'EVENT_BASED_GATEWAY' },
+  'bpmn:InclusiveGateway': { kind: 'inclusiveGateway', bpmn: 'INCLUSIVE_GATEWAY' },
   'bpmn:ParallelGateway': { kind: 'parallelGateway', bpmn: 'PARALLEL_GATEWAY' },
   'bpmn:SubProcess': { kind: 'subProcess', bpmn: 'SUB_PROCESS' },
   'bpmn:CallActivity': { kind: 'callActivity', bpmn: 'CALL_ACTIVITY' },
@@ -372,12 +373,18 @@ class Parser {
         this.fail(model.id, 'the default flow must be one of its outgoing sequence flows');
       }
       if (model.kind === 'eventBasedGateway') this.validateEventBasedGateway(model);
-      if (model.kind === 'exclusiveGateway' && model.outgoing.length > 1) {
+      if ((model.kind === 'exclusiveGateway' || model.kind === 'inclusiveGateway') && model.outgoing.length > 1) {
+        const kind = model.kind === 'exclusiveGateway' ? 'exclusive' : 'inclusive';
         for (const flowId of model.outgoing) {
           if (flowId !== model.defaultFlowId && !this.flows[flowId]?.condition) {
-            this.fail(flowId, 'a sequence flow leaving an exclusive gateway needs a condition unless it is the default flow');
+            this.fail(flowId, `a sequence flow leaving an ${kind} gateway needs a condition unless it is the default flow`);
           }
         }
+      }
+      if (model.kind === 'inclusiveGateway' && model.incoming.length > 1) {
+        // Zeebe 8.8 joins here once no other token of the scope can still reach the gateway; the
+        // local engine does not do that analysis, so it says so instead of joining wrongly
+        this.fail(model.id, 'a converging (joining) inclusive gateway is not supported by the local engine; join with a parallel gateway, or split only');
       }
     }
     for (const association of this.associations) {

@@ -70,6 +70,7 @@ export type ElementKind =
   | 'passThroughTask'
   | 'exclusiveGateway'
   | 'eventBasedGateway'
+  | 'inclusiveGateway'
   | 'parallelGateway'
   | 'subProcess'
   | 'eventSubProcess'

@@ -1,6 +1,7 @@
 /**
  * Gateways and sequence flows: the exclusive gateway's flow selection (first true condition,
- * else the default flow, else an incident) and the parallel join's token counting.
+ * else the default flow, else an incident), the diverging inclusive gateway's (every true
+ * condition, else the default flow, else an incident) and the parallel join's token counting.
  */
 import { evaluateCondition } from '../../feel/expression';
 import type { ElementModel } from '../../model/process-model';
@@ -17,6 +18,26 @@ export function chooseExclusiveFlow(it: Interpreter, instance: ElementInstanceRe
     if (flowId === element.defaultFlowId || !flow.condition) continue;
     if (evaluateCondition(flow.condition, context)) return [flowId];
   }
+  if (element.defaultFlowId) return [element.defaultFlowId];
+  throw new NoFlowError(
+    `Expected at least one condition to evaluate to true, or to have a default flow, but no condition of the gateway '${element.id}' evaluated to true`,
+  );
+}
+
+/**
+ * Chooses the outgoing flows of a diverging inclusive gateway
+ * (docs.camunda.io/docs/components/modeler/bpmn/inclusive-gateways/): every flow whose condition
+ * holds, else the default flow, else an incident.
+ */
+export function chooseInclusiveFlows(it: Interpreter, instance: ElementInstanceRecord, element: ElementModel): string[] {
+  const model = it.model(instance);
+  if (element.outgoing.length <= 1 && !element.defaultFlowId && !model.flows[element.outgoing[0] ?? '']?.condition) return element.outgoing;
+  const context = it.variables.visible(instance.key);
+  const taken = element.outgoing.filter((flowId) => {
+    const flow = model.flows[flowId]!;
+    return flowId !== element.defaultFlowId && flow.condition !== undefined && evaluateCondition(flow.condition, context);
+  });
+  if (taken.length > 0) return taken;
   if (element.defaultFlowId) return [element.defaultFlowId];
   throw new NoFlowError(
     `Expected at least one condition to evaluate to true, or to have a default flow, but no condition of the gateway '${element.id}' evaluated to true`,
