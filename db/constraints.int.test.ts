@@ -146,8 +146,9 @@ describe('seed §21 keys', () => {
     await expectViolation(insert('order_workflow_ref', ref('2251799813685250')), UNIQUE, 'order_workflow_ref_pkey');
   });
 
-  it('workflow_message_correlation: one message per (tenant, name, correlation key), per tenant', async () => {
-    const correlation = (tenantId: string) => ({
+  it('workflow_message_correlation: one message per (tenant, name, correlation key, cause), per tenant', async () => {
+    const causeId = randomUUID();
+    const correlation = (tenantId: string, cause = causeId) => ({
       id: randomUUID(),
       tenant_id: tenantId,
       process_instance_key: '2251799813685249',
@@ -155,6 +156,7 @@ describe('seed §21 keys', () => {
       correlation_key: 'tenant-a:ord-1:ft-1',
       aggregate_type: 'FulfillmentTask',
       aggregate_id: randomUUID(),
+      cause_id: cause,
       status: 'PENDING',
       created_at: new Date(),
     });
@@ -162,6 +164,8 @@ describe('seed §21 keys', () => {
     await insert('workflow_message_correlation', correlation(tenant));
     await expectViolation(insert('workflow_message_correlation', correlation(tenant)), UNIQUE, 'workflow_message_correlation_key');
     await insert('workflow_message_correlation', correlation(`${tenant}-other`));
+    // A retried task waits again on the same key: its new attempt is a new cause, so a new message.
+    await insert('workflow_message_correlation', correlation(tenant, randomUUID()));
   });
 });
 

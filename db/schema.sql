@@ -10,6 +10,7 @@
 --   000005_external_integration  sha256:14ba39d749ffc1a55b6485e6c60ccfc333b0afe2210e126ebc1d8be1b9727a7a
 --   000006_installed_base  sha256:5b3721a879461b4b9b32581e9537d8f17518b2d787d6583506677c640a609abd
 --   000007_outbox_idempotency_audit  sha256:ec501dfa21596fa38ab974709a05a6997405041c9c75b7062f931c7a1b4528a0
+--   000008_message_correlation_cause  sha256:36a05b7e5d1abe57ee78ddeeb328b1f6e2f95bb1affbe4e69c9b93a3fef5ac7a
 
 CREATE TABLE public.asset_version (
     tenant_id character varying(64) NOT NULL,
@@ -554,17 +555,21 @@ CREATE TABLE public.workflow_message_correlation (
     variables jsonb DEFAULT '{}'::jsonb NOT NULL,
     time_to_live_ms bigint DEFAULT 0 NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
-    last_error text
+    last_error text,
+    cause_id uuid NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL
 );
-COMMENT ON TABLE public.workflow_message_correlation IS 'A message to publish to the engine (seed §11, §21), written in the transaction that accepted the callback or command; CorrelationRelay publishes it with messageId = id, so a re-publish is deduplicated by the engine.';
+COMMENT ON TABLE public.workflow_message_correlation IS 'A message to publish to the engine (seed §11, §21), written in the transaction that accepted the callback or command, once per (message, correlation key, cause); CorrelationRelay publishes it with messageId = id, so a re-publish is deduplicated by the engine.';
+COMMENT ON COLUMN public.workflow_message_correlation.cause_id IS 'What caused the message: the external call attempt whose callback it is, the fallout case whose repair it reports, or the order for a cancellation. Part of the unique key, so a retried task''s new attempt gets its own correlation on the same correlation key.';
+COMMENT ON COLUMN public.workflow_message_correlation.next_attempt_at IS 'When CorrelationRelay may publish the row (again): now() when written, later after a failed publish (exponential back-off).';
 ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_pkey PRIMARY KEY (id);
-ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_key UNIQUE (tenant_id, message_name, correlation_key);
+ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_key UNIQUE (tenant_id, message_name, correlation_key, cause_id);
 ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_attempts_check CHECK ((attempts >= 0));
 ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_status_check CHECK (((status)::text = ANY ((ARRAY['PENDING'::character varying, 'CORRELATED'::character varying, 'FAILED'::character varying, 'EXPIRED'::character varying])::text[])));
 ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_time_to_live_check CHECK ((time_to_live_ms >= 0));
 ALTER TABLE ONLY public.workflow_message_correlation ADD CONSTRAINT workflow_message_correlation_variables_check CHECK ((jsonb_typeof(variables) = 'object'::text));
-CREATE INDEX workflow_message_correlation_pending_idx ON public.workflow_message_correlation USING btree (created_at, id) WHERE ((status)::text = 'PENDING'::text);
-COMMENT ON INDEX public.workflow_message_correlation_pending_idx IS 'Pending correlations, oldest first: what CorrelationRelay claims (FOR UPDATE SKIP LOCKED).';
+CREATE INDEX workflow_message_correlation_pending_idx ON public.workflow_message_correlation USING btree (next_attempt_at, created_at, id) WHERE ((status)::text = 'PENDING'::text);
+COMMENT ON INDEX public.workflow_message_correlation_pending_idx IS 'Pending correlations due for a publish, oldest first: what CorrelationRelay claims (FOR UPDATE SKIP LOCKED).';
 
 CREATE TABLE public.workflow_start_request (
     tenant_id character varying(64) NOT NULL,

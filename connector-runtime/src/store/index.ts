@@ -8,3 +8,4 @@ export * from './order-repository';
 export * from './plan-repository';
 export * from './task-transitions';
 export * from './outbox';
+export * from './message-correlations';
