@@ -61,7 +61,9 @@ function matchingTemplate(element: Element): string | undefined {
     return byJobType.get(String(type))?.id;
   }
   if (element.$type === 'bpmn:UserTask') return 'fulfillment-pack.manual-task';
-  if (element.$type === 'bpmn:BoundaryEvent' && hasTimer(element)) return 'fulfillment-pack.timeout-boundary';
+  if (element.$type === 'bpmn:BoundaryEvent' && hasTimer(element)) {
+    return element['cancelActivity'] === false ? 'fulfillment-pack.reminder-boundary' : 'fulfillment-pack.timeout-boundary';
+  }
   const name = messageOf(element)?.['name'];
   if (name === undefined) return undefined;
   if (name === 'order-cancel-requested') return 'fulfillment-pack.cancel-boundary';
@@ -137,12 +139,36 @@ describe('order-fulfillment-v1 model', () => {
     for (const phase of phases) expect(planes).toContain(phase.id);
   });
 
-  it('then the cancel boundary interrupts the phases, and waits have timeouts, through the templates', () => {
+  it('then the cancel boundary interrupts the phases, the installed-base update and finalize, through the template', () => {
     const cancel = elements.find((element) => element['modelerTemplate'] === 'fulfillment-pack.cancel-boundary')!;
     expect(cancel['cancelActivity']).toBe(true);
-    expect((cancel['attachedToRef'] as Element).id).toBe('SubProcess_FulfillOrder');
+    const host = cancel['attachedToRef'] as Element;
+    expect(host.id).toBe('SubProcess_FulfillOrder');
+    const covered = children(host).map((element) => element.id);
+    expect(covered).toEqual(expect.arrayContaining(['SubProcess_ValidationPhase', 'SubProcess_CompletionPhase', 'Activity_ApplyInstalledBase', 'BoundaryEvent_RevertInstalledBase', 'Activity_Finalize']));
+  });
+
+  it('then every callback wait has an interrupting timeout and a non-interrupting reminder, through the templates', () => {
     const timeouts = elements.filter((element) => element['modelerTemplate'] === 'fulfillment-pack.timeout-boundary');
+    const reminders = elements.filter((element) => element['modelerTemplate'] === 'fulfillment-pack.reminder-boundary');
     expect(timeouts).toHaveLength(6);
+    expect(reminders).toHaveLength(6);
+    expect(timeouts.map((element) => element['cancelActivity'])).toEqual(timeouts.map(() => true));
+    expect(reminders.map((element) => element['cancelActivity'])).toEqual(reminders.map(() => false));
+    expect(reminders.map((element) => (element['attachedToRef'] as Element).id)).toEqual(timeouts.map((element) => (element['attachedToRef'] as Element).id));
+    const reminderRuns = elements.filter((element) => element.id.endsWith('_SendReminder'));
+    expect(reminderRuns).toHaveLength(6);
+    for (const run of reminderRuns) {
+      const headers = (extensionOf(run, 'zeebe:TaskHeaders')?.['values'] as ModdleNode[] | undefined) ?? [];
+      expect(headers.find((header) => header['key'] === 'timeoutKind')?.['value']).toBe('SOFT_REMINDER');
+    }
+  });
+
+  it('then the compensation loop runs its steps one at a time and stops at a failed step', () => {
+    const loop = elements.find((element) => element.id === 'Activity_UndoCompletedTasks')!;
+    const characteristics = loop['loopCharacteristics'] as ModdleNode;
+    expect(characteristics['isSequential']).toBe(true);
+    expect((characteristics['completionCondition'] as ModdleNode)['body']).toBe('=list contains(["FAILED", "MANUAL_REVIEW"], compensationTaskResult)');
   });
 
   it('then the manual tasks use every form of forms/', () => {

@@ -1,10 +1,11 @@
 /**
  * The order-fulfillment-v1 model (DESIGN §7, seed §3, §4, §12–§19, §24, §25), built only from our
  * element templates. Major phases are explicit, detailed tasks dynamic: each phase is a collapsed
- * subprocess running the same execution loop over the plan's ready tasks of that phase. Around
- * the phases: cancellation (compensation plan), the installed-base update with its BPMN
- * compensation, finalize (the domain decides the end state, seed §19) and the plan-level fallout
- * route. Every end state of seed §3 is an end event.
+ * subprocess running the same execution loop over the plan's ready tasks of that phase. After the
+ * phases, in the same cancellable scope: the installed-base update with its BPMN compensation and
+ * finalize (the domain decides the end state, seed §19). Around them: cancellation (the domain's
+ * compensation plan, one step at a time), the reverted installed base when completion is refused,
+ * and the plan-level fallout route. Every end state of seed §3 is an end event.
  */
 import { eventTemplateIds } from '../../element-templates/src/event-templates';
 import type { ElementTemplate } from '../../element-templates/src/template-types';
@@ -61,6 +62,16 @@ const isOneOf = (variable: string, values: readonly string[]) =>
   values.length === 1 ? `=${variable} = "${values[0]}"` : `=list contains(${feelList(values)}, ${variable})`;
 
 /**
+ * Where the soft reminder's answer goes. Nothing routes on it, and names of its own keep a late
+ * answer from overwriting what the callback or the hard timeout decided for the task.
+ */
+const reminderOutputs = {
+  'output.currentTaskResult': 'reminderTaskResult',
+  'output.timeoutAction': 'reminderAction',
+  'output.falloutReason': 'reminderFalloutReason',
+};
+
+/**
  * Variables each task iteration keeps to itself: job results, the form's view and submission, the
  * repair outcome. Declared local (null) on the multi-instance body, so parallel tasks never
  * overwrite each other and nothing of one task leaks to the process root (seed §5).
@@ -70,6 +81,7 @@ const iterationLocals = [
   'currentTaskType',
   'taskExecutionMode',
   'taskTimeout',
+  'taskReminder',
   'moreReadyTasks',
   'allRequiredTasksDone',
   'falloutReason',
@@ -81,6 +93,7 @@ const iterationLocals = [
   'approvalReference',
   'falloutCaseId',
   repairOutcomeVariable,
+  ...Object.values(reminderOutputs),
 ];
 const localNull = (target: string): IoParameter => ({ source: '=null', target });
 
@@ -199,6 +212,17 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
     via: [at(2330, timeoutY)],
   });
 
+  // Soft timeout (seed §14): the non-interrupting reminder lets the domain remind or escalate
+  // while the wait goes on; the path ends there. A new wait (after REMIND) arms it again.
+  const reminderX = awaitBounds.x + awaitBounds.width - 30;
+  scope.boundary(`${p}TaskReminder`, 'Soft reminder', `${p}AwaitCallback`, awaitBounds.width - 30, template.reminderBoundary, { interrupting: false });
+  scope.block(`${p}SendReminder`, 'Send reminder', at(reminderX, timeoutY + 100), template.applyTimeout, {
+    values: { ...phaseValue, 'header.timeoutKind': 'SOFT_REMINDER', ...reminderOutputs },
+  });
+  scope.end(`${p}StillWaiting`, 'Still waiting', at(reminderX + 130, timeoutY + 100));
+  scope.flow(`${p}Flow_ReminderDue`, `${p}TaskReminder`, `${p}SendReminder`);
+  scope.flow(`${p}Flow_ReminderSent`, `${p}SendReminder`, `${p}StillWaiting`);
+
   // Manual (seed §13): the task type picks the form; the decision goes through the OMS.
   const manualForms = manualTaskForms.filter((form) => form.shownFor.length > 0);
   const manualTop = timeoutY + 210;
@@ -261,6 +285,16 @@ function phasePlane(scope: ScopeBuilder, phase: FulfillmentPhase): void {
   scope.flow(`${p}Flow_Repeat`, `${p}RunReadyTasks`, `${p}LoopJoin`, { via: [at(run.x + 80, run.y - 40), at(300, run.y - 40)] });
 }
 
+/**
+ * Where the installed-base revert's answer goes (as the BPMN compensation handler and on the cancel
+ * path): names of its own, so that at the root it does not overwrite the falloutReason that
+ * finalize reported for the plan fallout that follows the revert.
+ */
+const handlerOutputs = { 'output.compensationTaskResult': 'compensationTaskResult', 'output.falloutReason': 'compensationFalloutReason' };
+
+/** Compensation statuses that stop the compensation loop and open a plan-level fallout case. */
+const compensationStepFailed = isOneOf('compensationTaskResult', ['FAILED', 'MANUAL_REVIEW']);
+
 /** The whole model as a process graph. */
 export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, ElementTemplate>): ProcessDocument {
   const root = new ScopeBuilder(templateLookup(templates));
@@ -270,80 +304,112 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.gateway('Gateway_LoadJoin', undefined, at(270, y));
   root.block('Activity_LoadFulfillmentPlan', 'Load fulfillment plan', at(390, y), template.loadPlan);
   root.gateway('Gateway_PlanValid', 'Plan valid?', at(520, y), 'below');
-  root.subProcess('SubProcess_FulfillOrder', 'Fulfill order', (phases) => {
-    phases.start('StartEvent_Phases', 'Plan loaded', at(680, y));
+
+  // Everything after the plan is loaded, up to the moment the end state is decided, sits inside the
+  // one scope the cancel boundary interrupts: the phases, the installed-base update and finalize.
+  root.subProcess('SubProcess_FulfillOrder', 'Fulfill order', (order) => {
+    order.start('StartEvent_Phases', 'Plan loaded', at(680, y));
     fulfillmentPhases.forEach((phase, index) => {
       const { id, label } = phaseNames[phase];
-      phases.subProcess(`SubProcess_${id}Phase`, `${label} phase`, (plane) => phasePlane(plane, phase), {
+      order.subProcess(`SubProcess_${id}Phase`, `${label} phase`, (plane) => phasePlane(plane, phase), {
         collapsedAt: at(800 + index * 150, y),
         documentation: `Runs the ${label.toLowerCase()} tasks of the fulfillment plan until none is ready.`,
       });
     });
-    phases.end('EndEvent_Phases', 'Phases done', at(1680, y));
-    const ids = ['StartEvent_Phases', ...fulfillmentPhases.map((phase) => `SubProcess_${phaseNames[phase].id}Phase`), 'EndEvent_Phases'];
-    ids.slice(1).forEach((id, index) => phases.flow(`Flow_Phase_${index}`, ids[index]!, id));
+    const phaseIds = ['StartEvent_Phases', ...fulfillmentPhases.map((phase) => `SubProcess_${phaseNames[phase].id}Phase`)];
+    phaseIds.slice(1).forEach((id, index) => order.flow(`Flow_Phase_${index}`, phaseIds[index]!, id));
+
+    // The handler sits beside its activity; a refused completion throws the compensation from the
+    // root once this subprocess completed (Zeebe compensates completed embedded subprocesses).
+    order.block('Activity_ApplyInstalledBase', 'Apply installed-base impact', at(1700, y), template.installedBase);
+    order.boundary('BoundaryEvent_RevertInstalledBase', 'Undo', 'Activity_ApplyInstalledBase', 30);
+    order.block('Activity_RevertInstalledBase', 'Revert installed-base impact', at(1700, 470), template.compensate, {
+      isForCompensation: true,
+      values: handlerOutputs,
+    });
+    order.gateway('Gateway_InstalledBaseApplied', 'Installed base applied?', at(1830, y));
+    order.block('Activity_Finalize', 'Finalize order fulfillment', at(1960, y), template.finalize);
+    order.end('EndEvent_EndStateDecided', 'End state decided', at(2080, y));
+    order.end('EndEvent_InstalledBaseConflict', 'Installed-base conflict', at(1830, 420));
+    order.flow('Flow_PhasesDone', phaseIds[phaseIds.length - 1]!, 'Activity_ApplyInstalledBase');
+    order.flow('Flow_InstalledBase', 'Activity_ApplyInstalledBase', 'Gateway_InstalledBaseApplied');
+    order.flow('Flow_InstalledBaseApplied', 'Gateway_InstalledBaseApplied', 'Activity_Finalize', { name: 'yes', condition: '=installedBaseApplied = true' });
+    order.flow('Flow_InstalledBaseConflict', 'Gateway_InstalledBaseApplied', 'EndEvent_InstalledBaseConflict', { name: 'no', isDefault: true });
+    order.flow('Flow_Finalized', 'Activity_Finalize', 'EndEvent_EndStateDecided');
   });
+  // bpmnlint's no-implicit-end reads compensation associations from the process's artifacts only.
+  root.associate('Association_RevertInstalledBase', 'BoundaryEvent_RevertInstalledBase', 'Activity_RevertInstalledBase');
   root.boundary('BoundaryEvent_CancelRequested', 'Cancel requested', 'SubProcess_FulfillOrder', 100, template.cancelBoundary);
 
-  root.block('Activity_ApplyInstalledBase', 'Apply installed-base impact', at(1870, y), template.installedBase);
-  root.boundary('BoundaryEvent_RevertInstalledBase', 'Undo', 'Activity_ApplyInstalledBase', 30);
-  // Compensation results get names of their own: at the root they must not overwrite the
-  // falloutReason that finalize or the installed-base step reported for the plan fallout.
-  const compensationOutputs = { 'output.compensationTaskResult': 'compensationTaskResult', 'output.falloutReason': 'compensationFalloutReason' };
-  root.block('Activity_RevertInstalledBase', 'Revert installed-base impact', at(1870, 460), template.compensate, {
-    isForCompensation: true,
-    values: compensationOutputs,
-  });
-  root.associate('Association_RevertInstalledBase', 'BoundaryEvent_RevertInstalledBase', 'Activity_RevertInstalledBase');
-  root.gateway('Gateway_InstalledBaseApplied', 'Installed base applied?', at(2000, y), 'below');
-  root.gateway('Gateway_FinalizeJoin', undefined, at(2090, y));
-  root.block('Activity_Finalize', 'Finalize order fulfillment', at(2200, y), template.finalize);
-  root.gateway('Gateway_EndState', 'End state?', at(2330, y), 'aboveLeft');
-  fulfillmentEndStates.forEach((state, index) => root.end(endEventId(state), endStateNames[state], at(2520, y + index * 100)));
-  root.compensationThrow('Event_CompletionRefused', 'Revert installed base', at(2430, 180));
+  root.gateway('Gateway_Finalized', 'Finalized?', at(2260, y), 'below');
+  root.gateway('Gateway_EndStateJoin', undefined, at(2350, y));
+  root.gateway('Gateway_EndState', 'End state?', at(2450, y), 'aboveLeft');
+  fulfillmentEndStates.forEach((state, index) => root.end(endEventId(state), endStateNames[state], at(2640, y + index * 100)));
+  root.compensationThrow('Event_CompletionRefused', 'Revert installed base', at(2550, 180));
 
   root.flow('Flow_Start', 'StartEvent_PlanPersisted', 'Gateway_LoadJoin');
   root.flow('Flow_Load', 'Gateway_LoadJoin', 'Activity_LoadFulfillmentPlan');
   root.flow('Flow_Loaded', 'Activity_LoadFulfillmentPlan', 'Gateway_PlanValid');
   root.flow('Flow_PlanValid', 'Gateway_PlanValid', 'SubProcess_FulfillOrder', { name: 'yes', condition: '=planValid = true' });
-  root.flow('Flow_PhasesDone', 'SubProcess_FulfillOrder', 'Activity_ApplyInstalledBase');
-  root.flow('Flow_InstalledBase', 'Activity_ApplyInstalledBase', 'Gateway_InstalledBaseApplied');
-  root.flow('Flow_InstalledBaseApplied', 'Gateway_InstalledBaseApplied', 'Gateway_FinalizeJoin', { name: 'yes', condition: '=installedBaseApplied = true' });
-  root.flow('Flow_Finalize', 'Gateway_FinalizeJoin', 'Activity_Finalize');
-  root.flow('Flow_Finalized', 'Activity_Finalize', 'Gateway_EndState');
+  root.flow('Flow_OrderFulfilled', 'SubProcess_FulfillOrder', 'Gateway_Finalized');
+  root.flow('Flow_EndStateDecided', 'Gateway_Finalized', 'Gateway_EndStateJoin', { name: 'yes', condition: '=installedBaseApplied = true' });
+  root.flow('Flow_EndState', 'Gateway_EndStateJoin', 'Gateway_EndState');
   fulfillmentEndStates.forEach((state, index) =>
     root.flow(`Flow_End_${state}`, 'Gateway_EndState', endEventId(state), {
       name: endStateNames[state].toLowerCase(),
       condition: `=fulfillmentEndState = "${state}"`,
-      ...(index === 0 ? {} : { via: [at(2330, y + index * 100)] }),
+      ...(index === 0 ? {} : { via: [at(2450, y + index * 100)] }),
     }),
   );
-  root.flow('Flow_CompletionRefused', 'Gateway_EndState', 'Event_CompletionRefused', { name: 'refused', isDefault: true, via: [at(2330, 180)] });
+  root.flow('Flow_CompletionRefused', 'Gateway_EndState', 'Event_CompletionRefused', { name: 'refused', isDefault: true, via: [at(2450, 180)] });
 
-  // Cancellation (seed §25): the domain builds the compensation plan; the process runs it.
-  root.block('Activity_StartCompensation', 'Start compensation', at(780, 520), template.startCompensation);
-  root.gateway('Gateway_AnythingToUndo', 'Anything to undo?', at(910, 520));
-  root.block('Activity_UndoCompletedTasks', 'Undo completed task', at(1050, 520), template.compensate, {
-    values: { 'input.currentTaskId': '=null', ...compensationOutputs },
-    multiInstance: { sequential: false, inputCollection: '=compensationTaskIds', inputElement: 'compensationTaskId' },
+  // Cancellation (seed §25): the domain builds the compensation plan; the process runs its steps one
+  // at a time in the plan's sequence, and stops at a step that failed or needs a person. The
+  // installed-base impact, the latest effect, is reverted first: the cancel may have interrupted
+  // finalize or the installed-base job itself, and Zeebe never runs the compensation handlers of
+  // a terminated scope. The domain reverts whatever the order's impact left, or nothing.
+  const cancelY = 700;
+  root.gateway('Gateway_CompensationJoin', undefined, at(680, cancelY));
+  root.block('Activity_StartCompensation', 'Start compensation', at(800, cancelY), template.startCompensation);
+  root.block('Activity_RevertInstalledBaseOnCancel', 'Revert installed-base impact', at(930, cancelY), template.compensate, {
+    values: { 'input.compensationTaskId': '=null', 'input.currentTaskId': '=null', ...handlerOutputs },
   });
-  root.gateway('Gateway_CancelJoin', undefined, at(1180, 520));
-  root.flow('Flow_CancelRequested', 'BoundaryEvent_CancelRequested', 'Activity_StartCompensation');
-  root.flow('Flow_CompensationPlanned', 'Activity_StartCompensation', 'Gateway_AnythingToUndo');
+  root.gateway('Gateway_AnythingToUndo', 'Anything to undo?', at(1060, cancelY));
+  root.block('Activity_UndoCompletedTasks', 'Undo completed task', at(1200, cancelY), template.compensate, {
+    values: { 'input.currentTaskId': '=null', 'output.compensationTaskResult': 'compensationTaskResult', 'output.falloutReason': 'falloutReason' },
+    multiInstance: {
+      sequential: true,
+      inputCollection: '=compensationTaskIds',
+      inputElement: 'compensationTaskId',
+      completionCondition: compensationStepFailed,
+    },
+    documentation: 'One compensation task at a time, in the compensation plan sequence; a FAILED or MANUAL_REVIEW step ends the loop.',
+  });
+  root.gateway('Gateway_CompensationFailed', 'Step failed?', at(1330, cancelY));
+  root.gateway('Gateway_CancelJoin', undefined, at(1440, cancelY));
+  root.gateway('Gateway_FinalizeJoin', undefined, at(2230, cancelY));
+  root.block('Activity_FinalizeAfterInterruption', 'Finalize after cancel or repair', at(2350, cancelY), template.finalize);
+  root.flow('Flow_CancelRequested', 'BoundaryEvent_CancelRequested', 'Gateway_CompensationJoin');
+  root.flow('Flow_Compensate', 'Gateway_CompensationJoin', 'Activity_StartCompensation');
+  root.flow('Flow_CompensationPlanned', 'Activity_StartCompensation', 'Activity_RevertInstalledBaseOnCancel');
+  root.flow('Flow_InstalledBaseReverted', 'Activity_RevertInstalledBaseOnCancel', 'Gateway_AnythingToUndo');
   root.flow('Flow_Undo', 'Gateway_AnythingToUndo', 'Activity_UndoCompletedTasks', { name: 'yes', condition: '=count(compensationTaskIds) > 0' });
-  root.flow('Flow_NothingToUndo', 'Gateway_AnythingToUndo', 'Gateway_CancelJoin', { name: 'no', isDefault: true, via: [at(910, 620), at(1180, 620)] });
-  root.flow('Flow_Undone', 'Activity_UndoCompletedTasks', 'Gateway_CancelJoin');
-  root.flow('Flow_CancelFinalize', 'Gateway_CancelJoin', 'Gateway_FinalizeJoin', { via: [at(2090, 520)] });
+  root.flow('Flow_NothingToUndo', 'Gateway_AnythingToUndo', 'Gateway_CancelJoin', { name: 'no', isDefault: true, via: [at(1060, cancelY + 100), at(1440, cancelY + 100)] });
+  root.flow('Flow_Undone', 'Activity_UndoCompletedTasks', 'Gateway_CompensationFailed');
+  root.flow('Flow_AllUndone', 'Gateway_CompensationFailed', 'Gateway_CancelJoin', { name: 'no', isDefault: true });
+  root.flow('Flow_CancelFinalize', 'Gateway_CancelJoin', 'Gateway_FinalizeJoin');
+  root.flow('Flow_Finalize', 'Gateway_FinalizeJoin', 'Activity_FinalizeAfterInterruption');
+  root.flow('Flow_FinalizedAfterInterruption', 'Activity_FinalizeAfterInterruption', 'Gateway_EndStateJoin');
 
-  // Plan-level fallout: invalid plan, installed-base conflict, completion refused.
-  root.gateway('Gateway_PlanFalloutJoin', undefined, at(2640, 180));
+  // Plan-level fallout: invalid plan, installed-base conflict, completion refused, compensation step failed.
+  root.gateway('Gateway_PlanFalloutJoin', undefined, at(2760, 180));
   root.subProcess(
     'SubProcess_PlanFallout',
     'Resolve plan fallout',
     (route) => {
-      route.start('StartEvent_PlanFallout', 'Plan fallout', at(2780, 220));
-      const fallout = falloutRoute(route, 'PlanFallout_', at(2900, 220), undefined, true);
-      route.end('EndEvent_PlanFallout', 'Repair confirmed', at(3500, 220));
+      route.start('StartEvent_PlanFallout', 'Plan fallout', at(2900, 220));
+      const fallout = falloutRoute(route, 'PlanFallout_', at(3020, 220), undefined, true);
+      route.end('EndEvent_PlanFallout', 'Repair confirmed', at(3620, 220));
       route.flow('Flow_PlanFalloutStarted', 'StartEvent_PlanFallout', fallout.first);
       route.flow('Flow_PlanFalloutDone', fallout.last, 'EndEvent_PlanFallout');
     },
@@ -361,26 +427,38 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   );
   const planFallout = root.node('SubProcess_PlanFallout').bounds;
   const planFalloutMiddle = planFallout.y + planFallout.height / 2;
-  root.gateway('Gateway_PlanRepairOutcome', 'Repair outcome?', at(planFallout.x + planFallout.width + 80, planFalloutMiddle), 'above');
   const outcomeX = planFallout.x + planFallout.width + 80;
-  root.flow('Flow_PlanInvalid', 'Gateway_PlanValid', 'Gateway_PlanFalloutJoin', { name: 'no', isDefault: true, via: [at(520, 100), at(2640, 100)] });
-  root.flow('Flow_InstalledBaseConflict', 'Gateway_InstalledBaseApplied', 'Gateway_PlanFalloutJoin', {
-    name: 'no',
+  root.gateway('Gateway_PlanRepairOutcome', 'Repair outcome?', at(outcomeX, planFalloutMiddle), 'above');
+  root.flow('Flow_PlanInvalid', 'Gateway_PlanValid', 'Gateway_PlanFalloutJoin', { name: 'no', isDefault: true, via: [at(520, 100), at(2760, 100)] });
+  root.flow('Flow_InstalledBaseConflictToFallout', 'Gateway_Finalized', 'Gateway_PlanFalloutJoin', {
+    name: 'installed-base conflict',
     isDefault: true,
-    via: [at(2000, 100), at(2640, 100)],
+    via: [at(2260, 100), at(2760, 100)],
   });
   root.flow('Flow_RefusedToFallout', 'Event_CompletionRefused', 'Gateway_PlanFalloutJoin');
-  root.flow('Flow_PlanFallout', 'Gateway_PlanFalloutJoin', 'SubProcess_PlanFallout', { via: [at(2640, planFalloutMiddle)] });
+  root.flow('Flow_CompensationFailed', 'Gateway_CompensationFailed', 'Gateway_PlanFalloutJoin', {
+    name: 'yes',
+    condition: compensationStepFailed,
+    via: [at(1330, cancelY + 180), at(2760, cancelY + 180)],
+  });
+  root.flow('Flow_PlanFallout', 'Gateway_PlanFalloutJoin', 'SubProcess_PlanFallout', { via: [at(planFallout.x - 10, 180)] });
   root.flow('Flow_PlanRepaired', 'SubProcess_PlanFallout', 'Gateway_PlanRepairOutcome');
+  // RETRY means "run again what stopped": the plan, or, once the order is being cancelled (a
+  // compensation plan exists), the compensation; a cancelled order is never fulfilled again.
   root.flow('Flow_PlanRetry', 'Gateway_PlanRepairOutcome', 'Gateway_LoadJoin', {
     name: 'retry',
-    condition: `=${repairOutcomeVariable} = "RETRY"`,
-    via: [at(outcomeX, 1100), at(270, 1100)],
+    condition: `=${repairOutcomeVariable} = "RETRY" and compensationPlanId = null`,
+    via: [at(outcomeX, 1150), at(270, 1150)],
+  });
+  root.flow('Flow_CompensationRetry', 'Gateway_PlanRepairOutcome', 'Gateway_CompensationJoin', {
+    name: 'retry compensation',
+    condition: `=${repairOutcomeVariable} = "RETRY" and compensationPlanId != null`,
+    via: [at(outcomeX, 1050), at(680, 1050)],
   });
   root.flow('Flow_PlanRepairFinalize', 'Gateway_PlanRepairOutcome', 'Gateway_FinalizeJoin', {
     name: 'close',
     isDefault: true,
-    via: [at(outcomeX, 1000), at(2090, 1000)],
+    via: [at(outcomeX, 980), at(2230, 980)],
   });
 
   return {

@@ -42,6 +42,8 @@ export interface MultiInstance {
   sequential: boolean;
   inputCollection: string;
   inputElement: string;
+  /** FEEL condition checked after each instance completed; when true, the remaining items are not run. */
+  completionCondition?: string;
 }
 
 /** One flow node, with its diagram bounds. */

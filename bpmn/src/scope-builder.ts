@@ -55,6 +55,14 @@ export interface BlockOptions {
   multiInstance?: MultiInstance;
 }
 
+/** Options of a boundary event built from a template. */
+export interface BoundaryOptions {
+  /** Values of editable template properties, by property id. */
+  values?: Record<string, string>;
+  /** False for a non-interrupting boundary (the host keeps running); interrupting by default. */
+  interrupting?: boolean;
+}
+
 /** Options of a subprocess. */
 export interface SubProcessOptions {
   /** Draw as a box at this centre; the content gets its own plane. */
@@ -144,9 +152,10 @@ export class ScopeBuilder {
 
   /**
    * A boundary event on the bottom edge of `hostId`, `offset` pixels from the host's left edge;
-   * from one of our templates, or a compensation boundary when `templateId` is undefined.
+   * from one of our templates (interrupting unless `options.interrupting` is false), or a
+   * compensation boundary when `templateId` is undefined.
    */
-  boundary(id: string, name: string, hostId: string, offset: number, templateId?: string, values?: Record<string, string>): FlowNode {
+  boundary(id: string, name: string, hostId: string, offset: number, templateId?: string, options: BoundaryOptions = {}): FlowNode {
     const host = this.node(hostId).bounds;
     const at = { x: host.x + offset, y: host.y + host.height };
     const bounds = boundsAround(at, shapeSize.event);
@@ -154,10 +163,10 @@ export class ScopeBuilder {
     const base: FlowNode = { id, type: 'boundaryEvent', name, bounds, labelBounds, attachedTo: hostId };
     if (templateId === undefined) return this.add({ ...base, eventDefinition: { kind: 'compensate' } });
     const template = this.templates(templateId);
-    const bindings = applyTemplate(template, values);
+    const bindings = applyTemplate(template, options.values);
     return this.add({
       ...base,
-      cancelActivity: true,
+      cancelActivity: options.interrupting ?? true,
       template: { id: template.id, version: template.version, bindings },
       eventDefinition: eventDefinitionOf(template.id, bindings),
     });

@@ -133,6 +133,9 @@ class Writer {
     if (node.multiInstance) {
       element['loopCharacteristics'] = this.create('bpmn:MultiInstanceLoopCharacteristics', {
         isSequential: node.multiInstance.sequential,
+        ...(node.multiInstance.completionCondition
+          ? { completionCondition: this.create('bpmn:FormalExpression', { body: node.multiInstance.completionCondition }) }
+          : {}),
         extensionElements: this.create('bpmn:ExtensionElements', {
           values: [
             this.create('zeebe:LoopCharacteristics', {

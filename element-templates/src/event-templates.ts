@@ -1,6 +1,6 @@
 /**
  * The building blocks that are not jobs: the await-callback and fallout-repaired message catches,
- * the cancel and timeout boundaries, and the manual user task. Their names and keys come from the
+ * the cancel, timeout and reminder boundaries, and the manual user task. Their names and keys come from the
  * same constants the runtime uses (`jobs/model-names.ts`), so a template cannot name a message the
  * correlation relay never publishes.
  */
@@ -22,8 +22,21 @@ export const eventTemplateIds = {
   falloutRepaired: 'fulfillment-pack.fallout-repaired',
   cancelBoundary: 'fulfillment-pack.cancel-boundary',
   timeoutBoundary: 'fulfillment-pack.timeout-boundary',
+  reminderBoundary: 'fulfillment-pack.reminder-boundary',
   manualTask: 'fulfillment-pack.manual-task',
 } as const;
+
+/**
+ * Variable holding when the soft reminder of the current task fires (ISO-8601 duration from the
+ * start of the wait), as execute-fulfillment-task and submit-external-task-request return it.
+ */
+export const taskReminderVariable = 'taskReminder';
+
+/**
+ * What the reminder timer waits when the task's policy has no soft reminder: ten years, so it
+ * never fires in practice (the wait ends long before) and a null duration raises no incident.
+ */
+export const noReminderDuration = 'P3650D';
 
 /** Candidate group of manual tasks unless the analyst names another. */
 export const defaultManualTaskCandidateGroup = 'fulfillment-operations';
@@ -123,6 +136,11 @@ function cancelBoundary(): UnversionedTemplate {
   };
 }
 
+const isoDurationConstraint = {
+  notEmpty: true,
+  pattern: { value: '^P(?!$)(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$', message: 'Use an ISO-8601 duration such as PT2H or P1D.' },
+};
+
 function timeoutBoundary(): UnversionedTemplate {
   return {
     ...base,
@@ -165,10 +183,58 @@ function timeoutBoundary(): UnversionedTemplate {
         group: 'timer',
         type: 'String',
         value: 'PT1H',
-        constraints: {
-          notEmpty: true,
-          pattern: { value: '^P(?!$)(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$', message: 'Use an ISO-8601 duration such as PT2H or P1D.' },
-        },
+        constraints: isoDurationConstraint,
+        condition: { property: 'timer.source', equals: 'fixed' },
+        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
+      },
+    ],
+  };
+}
+
+function reminderBoundary(): UnversionedTemplate {
+  return {
+    ...base,
+    name: 'Task reminder (boundary)',
+    id: eventTemplateIds.reminderBoundary,
+    description:
+      "Soft timeout of the task's policy (seed §14): attach it non-interrupting to the wait and route to apply-fulfillment-timeout with timeout kind SOFT_REMINDER; the wait goes on.",
+    appliesTo: ['bpmn:BoundaryEvent'],
+    elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:TimerEventDefinition' },
+    groups: [{ id: 'timer', label: 'Timer' }],
+    properties: [
+      {
+        id: 'timer.source',
+        label: 'Reminder from',
+        description: 'The task policy is the normal source; a fixed duration is for waits the plan does not describe.',
+        group: 'timer',
+        type: 'Dropdown',
+        value: 'task-policy',
+        choices: [
+          { name: 'Task timeout policy', value: 'task-policy' },
+          { name: 'Fixed duration', value: 'fixed' },
+        ],
+        binding: { type: 'zeebe:property', name: 'fulfillment:reminderSource' },
+      },
+      {
+        id: 'timer.policyDuration',
+        label: 'Reminder expression',
+        description: `When the reminder fires. A task whose policy has no soft reminder returns null; the fallback ${noReminderDuration} keeps the timer from raising an incident and never fires in practice.`,
+        group: 'timer',
+        type: 'String',
+        feel: 'required',
+        value: `=if ${taskReminderVariable} = null then "${noReminderDuration}" else ${taskReminderVariable}`,
+        constraints: { notEmpty: true },
+        condition: { property: 'timer.source', equals: 'task-policy' },
+        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
+      },
+      {
+        id: 'timer.fixedDuration',
+        label: 'Fixed duration',
+        description: 'ISO-8601 duration, e.g. PT1H.',
+        group: 'timer',
+        type: 'String',
+        value: 'PT1H',
+        constraints: isoDurationConstraint,
         condition: { property: 'timer.source', equals: 'fixed' },
         binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
       },
@@ -216,5 +282,5 @@ function manualTask(): UnversionedTemplate {
 
 /** Every non-job template (without version numbers). */
 export function buildEventTemplates(): UnversionedTemplate[] {
-  return [awaitCallback(), falloutRepaired(), cancelBoundary(), timeoutBoundary(), manualTask()];
+  return [awaitCallback(), falloutRepaired(), cancelBoundary(), timeoutBoundary(), reminderBoundary(), manualTask()];
 }

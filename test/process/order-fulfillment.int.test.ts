@@ -23,7 +23,11 @@ const iterationVariables = [
   'currentTaskType',
   'taskExecutionMode',
   'taskTimeout',
+  'taskReminder',
   'timeoutAction',
+  'reminderTaskResult',
+  'reminderAction',
+  'reminderFalloutReason',
   'manualTaskView',
   'decision',
   'reason',
@@ -249,6 +253,47 @@ describe('order-fulfillment-v1 on the local engine', () => {
       'apply-external-task-result@Provisioning_ApplyResult',
     ]);
     expect((await probe.elements('Provisioning_TaskTimeout')).map((e) => e.state)).toEqual(['COMPLETED']);
+    // No soft reminder in the policy (taskReminder null): the reminder timer never fired, and no incident.
+    expect(await probe.elements('Provisioning_TaskReminder')).toEqual([]);
+  });
+
+  it('given an async task whose policy has a soft reminder, when the reminder is due, then apply-fulfillment-timeout runs as SOFT_REMINDER, the wait goes on and the callback still completes the task', async () => {
+    const { plan, probe } = await start({
+      tasks: {
+        provisioning: { phase: 'PROVISIONING', type: 'CREATE_PROVISIONING_REQUEST', mode: 'AUTOMATED_ASYNC', timeout: 'PT4H', reminder: 'PT3H30M' },
+      },
+    });
+    const [wait] = await probe.active('Provisioning_Await_provisioning_completed');
+
+    h.clock.advance(3.5 * 3600_000 - 60_000);
+    expect(plan.jobsOf('apply-fulfillment-timeout')).toEqual([]);
+    h.clock.advance(2 * 60_000);
+    const [reminder] = await jobsDone(probe, plan, 'apply-fulfillment-timeout', 1);
+    expect(reminder!.elementId).toBe('Provisioning_SendReminder');
+    expect(reminder!.input).toMatchObject({ currentTaskId: plan.taskId('provisioning') });
+    expect(reminder!.headers).toEqual({ phase: 'PROVISIONING', timeoutKind: 'SOFT_REMINDER' });
+    await probe.until('the reminder path to end', async () => ((await probe.elements('Provisioning_StillWaiting')).length === 1 ? true : undefined));
+
+    // The wait goes on: the same catch is still active, the task still waits, no timeout fired.
+    const [still] = await probe.active('Provisioning_Await_provisioning_completed');
+    expect(still!.elementInstanceKey).toBe(wait!.elementInstanceKey);
+    expect(plan.status('provisioning')).toBe('WAITING');
+    expect(await probe.elements('Provisioning_TaskTimeout')).toEqual([]);
+    const whileWaiting = await probe.rootVariables();
+    for (const local of iterationVariables) expect(whileWaiting, `root scope holds ${local}`).not.toHaveProperty(local);
+    await publish('provisioning-completed', plan.key(plan.taskId('provisioning')));
+
+    await expectFinished(probe, plan, 'End_COMPLETED');
+    expect(plan.route().filter((step) => step.includes('@Provisioning_') && !step.includes('LoadReadyTasks'))).toEqual([
+      'execute-fulfillment-task@Provisioning_ExecuteTask',
+      'submit-external-task-request@Provisioning_SubmitRequest',
+      'apply-fulfillment-timeout@Provisioning_SendReminder',
+      'apply-external-task-result@Provisioning_ApplyResult',
+    ]);
+    expect(plan.reminders).toEqual(['provisioning']);
+    expect(plan.jobsOf('submit-external-task-request')[0]!.output).toMatchObject({ taskTimeout: 'PT4H', taskReminder: 'PT3H30M' });
+    expect((await probe.elements('Provisioning_TaskReminder')).map((e) => e.state)).toEqual(['COMPLETED']);
+    expect(plan.status('provisioning')).toBe('COMPLETED');
   });
 
   it('given an order waiting for provisioning, when the customer cancels, then the completed work is compensated and the order ends at End_COMPENSATED', async () => {
@@ -265,21 +310,124 @@ describe('order-fulfillment-v1 on the local engine', () => {
     await publish('order-cancel-requested', plan.key(plan.fulfillmentPlanId));
 
     await expectFinished(probe, plan, 'End_COMPENSATED');
-    expect(plan.route().slice(-4)).toEqual([
+    expect(plan.route().slice(-5)).toEqual([
       'start-compensation@Activity_StartCompensation',
+      'execute-compensation-task@Activity_RevertInstalledBaseOnCancel',
       'execute-compensation-task@Activity_UndoCompletedTasks',
       'execute-compensation-task@Activity_UndoCompletedTasks',
-      'finalize-order-fulfillment@Activity_Finalize',
+      'finalize-order-fulfillment@Activity_FinalizeAfterInterruption',
     ]);
     expect(plan.jobsOf('start-compensation')[0]!.headers).toEqual({ compensationReason: 'ORDER_CANCELLED' });
-    const undone = plan.jobsOf('execute-compensation-task');
-    expect(undone.map((job) => job.input.compensationTaskId).sort()).toEqual([...plan.compensationTaskIds].sort());
+    const undone = plan.jobsOf('execute-compensation-task').filter((job) => job.elementId === 'Activity_UndoCompletedTasks');
+    expect(undone.map((job) => job.input.compensationTaskId)).toEqual(plan.compensationTaskIds);
     expect(undone.map((job) => job.input.currentTaskId)).toEqual([null, null]);
     expect(plan.jobsOf('apply-external-task-result')).toEqual([]);
     expect(plan.jobsOf('apply-installed-base-impact')).toEqual([]);
     expect((await probe.elements('SubProcess_FulfillOrder')).map((e) => e.state)).toEqual(['TERMINATED']);
     expect((await probe.elements('Provisioning_Await_provisioning_completed')).map((e) => e.state)).toEqual(['TERMINATED']);
     expect((await probe.elements('BoundaryEvent_CancelRequested')).map((e) => e.state)).toEqual(['COMPLETED']);
+  });
+
+  it.each([
+    ['the installed-base update', 'Activity_ApplyInstalledBase'],
+    ['finalize', 'Activity_Finalize'],
+  ])('given an order waiting in %s, when the customer cancels, then the cancel is caught, the installed base is reverted, the compensation plan runs and the order ends at End_COMPENSATED', async (_, waitingAt) => {
+    const { plan, probe } = await start({
+      tasks: { serviceability: { phase: 'VALIDATION', type: 'CHECK_SERVICEABILITY', mode: 'AUTOMATED_SYNC' } },
+      compensationTasks: 1,
+      endStates: ['COMPENSATED'],
+      hold: [waitingAt],
+    });
+    await probe.until(`the ${waitingAt} job in flight`, async () => (plan.held.length === 1 ? plan.held : undefined));
+    expect(plan.held[0]!.elementId).toBe(waitingAt);
+    await probe.active(waitingAt);
+
+    await publish('order-cancel-requested', plan.key(plan.fulfillmentPlanId));
+
+    await expectFinished(probe, plan, 'End_COMPENSATED');
+    expect(plan.route().slice(-4)).toEqual([
+      'start-compensation@Activity_StartCompensation',
+      'execute-compensation-task@Activity_RevertInstalledBaseOnCancel',
+      'execute-compensation-task@Activity_UndoCompletedTasks',
+      'finalize-order-fulfillment@Activity_FinalizeAfterInterruption',
+    ]);
+    expect(plan.jobsOf('execute-compensation-task')[0]!.input).toMatchObject({ ...plan.startVariables, compensationTaskId: null, currentTaskId: null });
+    expect((await probe.elements(waitingAt)).map((e) => e.state)).toEqual(['TERMINATED']);
+    expect((await probe.elements('SubProcess_FulfillOrder')).map((e) => e.state)).toEqual(['TERMINATED']);
+    expect((await probe.elements('BoundaryEvent_CancelRequested')).map((e) => e.state)).toEqual(['COMPLETED']);
+    // A terminated scope's compensation handlers are never invoked (Zeebe): the cancel path reverts
+    // the installed-base impact itself, whether or not the interrupted job had applied it.
+    expect(await probe.elements('Activity_RevertInstalledBase')).toEqual([]);
+  });
+
+  it('given two completed tasks to undo, when the customer cancels, then their compensation tasks run one after the other in plan sequence', async () => {
+    const { plan, probe } = await start({
+      tasks: {
+        serviceability: { phase: 'VALIDATION', type: 'CHECK_SERVICEABILITY', mode: 'AUTOMATED_SYNC' },
+        provisioning: { phase: 'PROVISIONING', type: 'CREATE_PROVISIONING_REQUEST', mode: 'AUTOMATED_ASYNC', timeout: 'PT4H' },
+      },
+      compensationTasks: 2,
+      endStates: ['COMPENSATED'],
+      hold: ['Activity_UndoCompletedTasks'],
+    });
+    await probe.active('Provisioning_Await_provisioning_completed');
+    await publish('order-cancel-requested', plan.key(plan.fulfillmentPlanId));
+
+    // While the first step's job is in flight, the loop has created no second step.
+    const [first] = await probe.until('the first compensation step in flight', async () => (plan.held.length === 1 ? plan.held : undefined));
+    expect(first!.input.compensationTaskId).toBe(plan.compensationTaskIds[0]);
+    const steps = async () => (await probe.elements('Activity_UndoCompletedTasks')).filter((e) => e.type !== 'MULTI_INSTANCE_BODY');
+    expect((await steps()).map((e) => e.state)).toEqual(['ACTIVE']);
+    const loopJobs = () => plan.jobsOf('execute-compensation-task').filter((job) => job.elementId === 'Activity_UndoCompletedTasks');
+    expect(loopJobs()).toEqual([]);
+
+    first!.release();
+    await expectFinished(probe, plan, 'End_COMPENSATED');
+    expect(loopJobs().map((job) => job.input.compensationTaskId)).toEqual(plan.compensationTaskIds);
+    expect((await steps()).map((e) => e.state)).toEqual(['COMPLETED', 'COMPLETED']);
+  });
+
+  it('given a compensation step that fails, when the cancel compensates, then the loop stops there, a plan fallout case opens with its reason, and a RETRY repair runs the remaining compensation, not the fulfillment', async () => {
+    const { plan, probe } = await start({
+      tasks: {
+        serviceability: { phase: 'VALIDATION', type: 'CHECK_SERVICEABILITY', mode: 'AUTOMATED_SYNC' },
+        provisioning: { phase: 'PROVISIONING', type: 'CREATE_PROVISIONING_REQUEST', mode: 'AUTOMATED_ASYNC', timeout: 'PT4H' },
+      },
+      compensationTasks: 2,
+      compensationResults: ['FAILED'],
+      endStates: ['COMPENSATED'],
+    });
+    await probe.active('Provisioning_Await_provisioning_completed');
+    await publish('order-cancel-requested', plan.key(plan.fulfillmentPlanId));
+
+    const task = await probe.userTask('PlanFallout_DecideRepair');
+    const loopJobs = () => plan.jobsOf('execute-compensation-task').filter((job) => job.elementId === 'Activity_UndoCompletedTasks');
+    const [failed] = loopJobs();
+    expect(failed!.output).toMatchObject({ compensationTaskResult: 'FAILED' });
+    expect(loopJobs()).toHaveLength(1);
+    const [opened] = plan.jobsOf('open-fulfillment-fallout');
+    expect(opened!.input).toMatchObject({ currentTaskId: plan.fulfillmentPlanId, falloutReason: 'Billing reversal rejected by the billing system' });
+    await probe.completeUserTask(task.userTaskKey, { decision: 'RETRY', reason: 'Billing account unlocked, reversal can run again' });
+    await probe.active('PlanFallout_AwaitRepair');
+    await publish('fulfillment-fallout-repaired', plan.key(plan.fulfillmentPlanId), { repairOutcome: 'RETRY' });
+
+    await expectFinished(probe, plan, 'End_COMPENSATED');
+    expect(plan.route().slice(-10)).toEqual([
+      'start-compensation@Activity_StartCompensation',
+      'execute-compensation-task@Activity_RevertInstalledBaseOnCancel',
+      'execute-compensation-task@Activity_UndoCompletedTasks',
+      'open-fulfillment-fallout@PlanFallout_OpenFallout',
+      'apply-manual-decision@PlanFallout_ApplyRepairDecision',
+      'start-compensation@Activity_StartCompensation',
+      'execute-compensation-task@Activity_RevertInstalledBaseOnCancel',
+      'execute-compensation-task@Activity_UndoCompletedTasks',
+      'execute-compensation-task@Activity_UndoCompletedTasks',
+      'finalize-order-fulfillment@Activity_FinalizeAfterInterruption',
+    ]);
+    const [firstStep, secondStep] = plan.compensationTaskIds;
+    expect(loopJobs().map((job) => job.input.compensationTaskId)).toEqual([firstStep, firstStep, secondStep]);
+    expect(plan.jobsOf('load-fulfillment-plan').filter((job) => job.elementId === 'Activity_LoadFulfillmentPlan')).toHaveLength(1);
+    expect(plan.jobsOf('apply-installed-base-impact')).toEqual([]);
   });
 
   it('given an invalid plan, when the OMS console repairs it with RETRY while the repair task is open, then the task is cancelled, the plan loads again and the order completes', async () => {
@@ -333,7 +481,7 @@ describe('order-fulfillment-v1 on the local engine', () => {
       'execute-compensation-task@Activity_RevertInstalledBase',
       'open-fulfillment-fallout@PlanFallout_OpenFallout',
       'apply-manual-decision@PlanFallout_ApplyRepairDecision',
-      'finalize-order-fulfillment@Activity_Finalize',
+      'finalize-order-fulfillment@Activity_FinalizeAfterInterruption',
     ]);
     const [revert] = plan.jobsOf('execute-compensation-task');
     expect(revert!.input).toMatchObject({ ...plan.startVariables, compensationTaskId: null, currentTaskId: null });

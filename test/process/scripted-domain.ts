@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type {
+  CompensationStatus,
   FulfillmentEndState,
   FulfillmentPhase,
   FulfillmentTaskStatus,
@@ -20,7 +21,7 @@ import type {
 } from '../../connector-runtime/src/domain/vocabulary';
 import { findJobContract, type JobType } from '../../connector-runtime/src/jobs';
 import type { ApplyExternalTaskResultOutput } from '../../connector-runtime/src/jobs/apply-external-task-result/schema';
-import type { ApplyFulfillmentTimeoutOutput } from '../../connector-runtime/src/jobs/apply-fulfillment-timeout/schema';
+import type { ApplyFulfillmentTimeoutOutput, TimeoutKind } from '../../connector-runtime/src/jobs/apply-fulfillment-timeout/schema';
 import type { ApplyInstalledBaseImpactOutput } from '../../connector-runtime/src/jobs/apply-installed-base-impact/schema';
 import type { ApplyManualDecisionOutput } from '../../connector-runtime/src/jobs/apply-manual-decision/schema';
 import type { ExecuteCompensationTaskOutput } from '../../connector-runtime/src/jobs/execute-compensation-task/schema';
@@ -42,6 +43,8 @@ export interface TaskScript {
   mode: RoutedExecutionMode;
   /** ISO-8601 timeout of an asynchronous or wait-only task (the timeout boundary reads it). */
   timeout?: string;
+  /** ISO-8601 `taskReminder`: timeout minus the policy's softReminderBefore (the reminder boundary reads it). */
+  reminder?: string;
   /** Names of tasks that must be completed or skipped before this one is ready. */
   dependsOn?: string[];
   /** Successive answers of `execute-fulfillment-task`; when used up, the mode's normal answer. */
@@ -62,6 +65,22 @@ export interface PlanScript {
   endStates?: (FulfillmentEndState | null)[];
   /** How many compensation tasks `start-compensation` plans. */
   compensationTasks?: number;
+  /** Successive `compensationTaskResult` answers of the compensation loop's steps; then COMPLETED. */
+  compensationResults?: CompensationStatus[];
+  /**
+   * Element ids whose first job the domain holds unanswered until the test releases it (see
+   * {@link ScriptedPlan.held}), so a test can look at the engine while the job is in flight.
+   */
+  hold?: string[];
+}
+
+/** A job the domain holds unanswered; `release` answers it from the domain state of that moment. */
+export interface HeldJob {
+  type: JobType;
+  elementId: string;
+  input: Record<string, unknown>;
+  headers: Record<string, unknown>;
+  release(): void;
 }
 
 /** One job the domain answered. */
@@ -132,8 +151,12 @@ export class ScriptedPlan {
   readonly executionId = randomUUID();
   /** Jobs answered for this plan, in order. */
   readonly jobs: JobRecord[] = [];
-  /** Compensation tasks planned by `start-compensation`. */
+  /** Compensation tasks planned by `start-compensation`, in plan sequence. */
   readonly compensationTaskIds: string[] = [];
+  /** Jobs held unanswered (in the order they arrived), released or not. */
+  readonly held: HeldJob[] = [];
+  /** Soft reminders sent, by task name. */
+  readonly reminders: string[] = [];
   /** Fallout cases opened, in order. */
   readonly falloutCaseIds: string[] = [];
   /** Manual-task views handed out, by task id (or plan id for plan-level fallout). */
@@ -142,6 +165,9 @@ export class ScriptedPlan {
   private readonly planValid: boolean[];
   private readonly installedBaseApplied: boolean[];
   private readonly endStates: (FulfillmentEndState | null)[];
+  private readonly compensationResults: CompensationStatus[];
+  private readonly compensationStatus = new Map<string, CompensationStatus>();
+  private readonly toHold: Set<string>;
 
   constructor(private readonly script: PlanScript) {
     for (const [name, task] of Object.entries(script.tasks)) {
@@ -155,6 +181,8 @@ export class ScriptedPlan {
     this.planValid = [...(script.planValid ?? [])];
     this.installedBaseApplied = [...(script.installedBaseApplied ?? [])];
     this.endStates = [...(script.endStates ?? [])];
+    this.compensationResults = [...(script.compensationResults ?? [])];
+    this.toHold = new Set(script.hold ?? []);
   }
 
   /** The variables an order's process instance starts with (seed §5). */
@@ -189,8 +217,25 @@ export class ScriptedPlan {
     return this.jobs.map((job) => `${job.type}@${job.elementId}`);
   }
 
-  /** Answers one job of this plan; throws {@link ScriptViolation} when the job breaks the script. */
-  answer(type: JobType, job: IncomingJob, input: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Answers one job of this plan, or holds it when the script says so; throws (or rejects with)
+   * {@link ScriptViolation} when the job breaks the script.
+   */
+  answer(type: JobType, job: IncomingJob, input: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> {
+    if (!this.toHold.delete(job.elementId)) return this.answerNow(type, job, input, headers);
+    return new Promise((resolve, reject) => {
+      const release = () => {
+        try {
+          resolve(this.answerNow(type, job, input, headers));
+        } catch (error) {
+          reject(error as Error);
+        }
+      };
+      this.held.push({ type, elementId: job.elementId, input, headers, release });
+    });
+  }
+
+  private answerNow(type: JobType, job: IncomingJob, input: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
       case 'load-fulfillment-plan':
         return this.load(headers.phase as FulfillmentPhase | undefined);
@@ -201,7 +246,7 @@ export class ScriptedPlan {
       case 'apply-external-task-result':
         return this.applyResult(this.taskFor(input));
       case 'apply-fulfillment-timeout':
-        return this.applyTimeout(this.taskFor(input));
+        return this.applyTimeout(this.taskFor(input), (headers.timeoutKind as TimeoutKind | undefined) ?? 'HARD');
       case 'apply-manual-decision':
         return this.applyDecision(input.currentTaskId as string, input.decision as ManualDecision);
       case 'open-fulfillment-fallout':
@@ -282,6 +327,7 @@ export class ScriptedPlan {
       currentTaskType: task.script.type,
       taskExecutionMode: task.script.mode,
       taskTimeout: task.script.timeout ?? null,
+      taskReminder: task.script.reminder ?? null,
       moreReadyTasks: this.readyIds(phase).length > 0,
       allRequiredTasksDone: this.allDone(),
       falloutReason: task.status === 'FALLOUT' ? `${task.script.type} rejected by the owner system` : null,
@@ -293,7 +339,7 @@ export class ScriptedPlan {
     this.expectStatus(task, ['IN_PROGRESS'], 'submit');
     if (!task.script.timeout) throw new ScriptViolation('SCRIPT.NO_TIMEOUT', `asynchronous task ${task.name} needs a timeout`);
     task.status = 'WAITING';
-    return { currentTaskResult: 'WAITING', taskTimeout: task.script.timeout, falloutReason: null };
+    return { currentTaskResult: 'WAITING', taskTimeout: task.script.timeout, taskReminder: task.script.reminder ?? null, falloutReason: null };
   }
 
   private applyResult(task: TaskState): ApplyExternalTaskResultOutput {
@@ -302,8 +348,14 @@ export class ScriptedPlan {
     return { currentTaskResult: 'COMPLETED', moreReadyTasks: this.readyIds(task.script.phase).length > 0, allRequiredTasksDone: this.allDone(), falloutReason: null };
   }
 
-  private applyTimeout(task: TaskState): ApplyFulfillmentTimeoutOutput {
-    this.expectStatus(task, ['WAITING'], 'apply timeout');
+  private applyTimeout(task: TaskState, kind: TimeoutKind): ApplyFulfillmentTimeoutOutput {
+    this.expectStatus(task, ['WAITING'], kind === 'HARD' ? 'apply timeout' : 'send reminder');
+    if (kind === 'SOFT_REMINDER') {
+      // Soft timeout (seed §14): remind, keep waiting; the policy's hard actions are not used.
+      if (!task.script.reminder) throw new ScriptViolation('SCRIPT.NO_REMINDER', `task ${task.name} has no soft reminder, yet it fired`);
+      this.reminders.push(task.name);
+      return { currentTaskResult: 'WAITING', timeoutAction: 'REMIND', falloutReason: null };
+    }
     const action = task.timeoutActions.shift();
     if (!action) throw new ScriptViolation('SCRIPT.NO_TIMEOUT_ACTION', `task ${task.name} timed out more often than scripted`);
     task.status = timeoutStatus[action];
@@ -334,18 +386,34 @@ export class ScriptedPlan {
     return { falloutCaseId, manualTaskView: this.viewOf(targetId, `fallout case ${falloutCaseId}`, ['RETRY', 'FAIL', 'ESCALATE']) };
   }
 
+  /** The first call plans the steps; a later one (a retried compensation) plans those not yet done, in sequence. */
   private startCompensation(): StartCompensationOutput {
-    const count = this.script.compensationTasks ?? 0;
-    for (let index = 0; index < count; index += 1) this.compensationTaskIds.push(randomUUID());
-    return { compensationPlanId: randomUUID(), compensationTaskIds: [...this.compensationTaskIds], requiresManualReview: false };
+    if (this.compensationTaskIds.length === 0) {
+      const count = this.script.compensationTasks ?? 0;
+      for (let index = 0; index < count; index += 1) {
+        const id = randomUUID();
+        this.compensationTaskIds.push(id);
+        this.compensationStatus.set(id, 'PLANNED');
+      }
+    }
+    const open = this.compensationTaskIds.filter((id) => this.compensationStatus.get(id) !== 'COMPLETED');
+    return { compensationPlanId: randomUUID(), compensationTaskIds: open, requiresManualReview: false };
   }
 
   private compensate(compensationTaskId: string | null): ExecuteCompensationTaskOutput {
     // Null in a BPMN compensation handler: the domain finds the compensation from the undone step.
-    if (compensationTaskId !== null && !this.compensationTaskIds.includes(compensationTaskId)) {
-      throw new ScriptViolation('COMPENSATION.UNKNOWN', `compensation task ${compensationTaskId} was never planned`);
-    }
-    return { compensationTaskResult: 'COMPLETED', falloutReason: null };
+    if (compensationTaskId === null) return { compensationTaskResult: 'COMPLETED', falloutReason: null };
+    const status = this.compensationStatus.get(compensationTaskId);
+    if (status === undefined) throw new ScriptViolation('COMPENSATION.UNKNOWN', `compensation task ${compensationTaskId} was never planned`);
+    if (status === 'COMPLETED') throw new ScriptViolation('COMPENSATION.INVALID_TRANSITION', `compensation task ${compensationTaskId} run again after it completed`);
+    // Steps run in plan sequence: every step before this one must be done.
+    const earlier = this.compensationTaskIds.slice(0, this.compensationTaskIds.indexOf(compensationTaskId));
+    const skipped = earlier.filter((id) => this.compensationStatus.get(id) !== 'COMPLETED');
+    if (skipped.length > 0) throw new ScriptViolation('COMPENSATION.OUT_OF_SEQUENCE', `compensation task ${compensationTaskId} runs before ${skipped.join(', ')}`);
+    const result = this.compensationResults.shift() ?? 'COMPLETED';
+    this.compensationStatus.set(compensationTaskId, result);
+    const failed = result === 'FAILED' || result === 'MANUAL_REVIEW';
+    return { compensationTaskResult: result, falloutReason: failed ? 'Billing reversal rejected by the billing system' : null };
   }
 
   private applyInstalledBase(): ApplyInstalledBaseImpactOutput {
@@ -388,10 +456,11 @@ export class ScriptedDomain {
   }
 
   /**
-   * Validates a job against its contract, answers it from its plan and validates the answer.
-   * Throws {@link ScriptViolation} (recorded in {@link violations}) when anything does not fit.
+   * Validates a job against its contract, answers it from its plan (a held job once the test
+   * releases it) and validates the answer. Rejects with {@link ScriptViolation} (recorded in
+   * {@link violations}) when anything does not fit.
    */
-  handle(job: IncomingJob): Record<string, unknown> {
+  async handle(job: IncomingJob): Promise<Record<string, unknown>> {
     try {
       const contract = findJobContract(job.type);
       if (!contract) throw new ScriptViolation('JOB.UNKNOWN_TYPE', `no contract for job type ${job.type}`);
@@ -402,7 +471,7 @@ export class ScriptedDomain {
       if (input.tenantId !== plan.tenantId || input.orderId !== plan.orderId) {
         throw new ScriptViolation('PLAN.WRONG_ORDER', `job ${job.type} at ${job.elementId} names another order`);
       }
-      const answer = plan.answer(contract.type as JobType, job, input, headers);
+      const answer = await plan.answer(contract.type as JobType, job, input, headers);
       const output = parse(contract.output, answer, `output of ${job.type}`);
       plan.jobs.push({ type: contract.type as JobType, elementId: job.elementId, processInstanceKey: job.processInstanceKey, input, headers, output });
       return output;

@@ -35,7 +35,7 @@ export async function startScriptedWorkers(harness: Harness, domain: ScriptedDom
         taskHandler: async (job) => {
           let output: Record<string, unknown>;
           try {
-            output = domain.handle({
+            output = await domain.handle({
               type: job.type,
               elementId: job.elementId,
               processInstanceKey: job.processInstanceKey,

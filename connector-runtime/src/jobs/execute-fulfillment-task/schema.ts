@@ -4,6 +4,7 @@
  * loop where to route (async submit, manual user task, wait-only catch) and how long to wait.
  */
 import { z } from 'zod';
+import { isoDurationSchema } from '../../domain/duration';
 import {
   allRequiredTasksDoneOutput,
   currentTaskResultOutput,
@@ -33,12 +34,24 @@ export const executeFulfillmentTaskHeadersSchema = z.object({
 /** Validated headers of `execute-fulfillment-task`. */
 export type ExecuteFulfillmentTaskHeaders = z.infer<typeof executeFulfillmentTaskHeadersSchema>;
 
+/**
+ * When the soft reminder of the task's timeout policy fires (seed §14: soft timeout = remind or
+ * escalate, keep waiting): the timeout minus `softReminderBefore`, so the non-interrupting
+ * reminder boundary can count from the start of the wait as the timeout boundary does.
+ */
+export const taskReminderOutput = isoDurationSchema.nullable().meta({
+  description:
+    'After this long in the wait the soft reminder fires: the task timeout minus softReminderBefore of its timeout policy; null when the policy has none. The reminder boundary timer reads it.',
+  template: { binding: 'output', label: 'Task reminder variable', group: 'routing' },
+});
+
 /** Output variables: control state only (seed §5, §9). */
 export const executeFulfillmentTaskOutputSchema = z.object({
   currentTaskResult: currentTaskResultOutput,
   currentTaskType: currentTaskTypeOutput,
   taskExecutionMode: taskExecutionModeOutput,
   taskTimeout: taskTimeoutOutput,
+  taskReminder: taskReminderOutput,
   moreReadyTasks: moreReadyTasksOutput,
   allRequiredTasksDone: allRequiredTasksDoneOutput,
   falloutReason: falloutReasonOutput,
@@ -56,7 +69,7 @@ export const executeFulfillmentTaskContract = defineJobContract({
   template: {
     id: 'fulfillment-pack.execute-fulfillment-task',
     name: 'Execute fulfillment task',
-    description: 'Claims a ready fulfillment task, performs it when synchronous, and returns its routing (mode, timeout, result).',
+    description: 'Claims a ready fulfillment task, performs it when synchronous, and returns its routing (mode, timeout, reminder, result).',
     retries: 3,
     compensatable: true,
   },

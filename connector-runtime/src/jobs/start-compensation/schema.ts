@@ -37,7 +37,8 @@ export const startCompensationOutputSchema = z.object({
     template: { binding: 'output', label: 'Compensation plan id variable', group: 'routing' },
   }),
   compensationTaskIds: z.array(z.uuid()).meta({
-    description: 'Compensation tasks to run now; the multi-instance input collection of the compensation loop.',
+    description:
+      'Compensation tasks to run now, in compensation_task.sequence order (the latest completed effect first); the sequential multi-instance input collection of the compensation loop, which runs them one at a time in this order.',
     template: { binding: 'output', label: 'Compensation task ids variable', group: 'routing' },
   }),
   requiresManualReview: z.boolean().meta({

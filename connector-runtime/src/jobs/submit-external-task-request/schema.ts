@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isoDurationSchema } from '../../domain/duration';
 import { currentTaskResultOutput, falloutReasonOutput, ownerSystemHeader, phaseHeader, taskContextShape } from '../contract-fields';
+import { taskReminderOutput } from '../execute-fulfillment-task/schema';
 import { defineJobContract } from '../job-contract';
 
 /** The Zeebe job type. */
@@ -32,6 +33,7 @@ export const submitExternalTaskRequestOutputSchema = z.object({
     description: 'ISO-8601 duration to wait for the callback, from the task timeout policy; the timeout boundary reads it.',
     template: { binding: 'output', label: 'Task timeout variable', group: 'routing' },
   }),
+  taskReminder: taskReminderOutput,
   falloutReason: falloutReasonOutput,
 });
 /** Output of `submit-external-task-request`. */
