@@ -4,6 +4,7 @@
  * README's configuration table is checked against `configKeys` by a test, so the two cannot drift.
  */
 import { z } from 'zod';
+import { partnerSystems } from './adapters/partner-adapter';
 import { externalSystems } from './domain/vocabulary';
 import { ValidationError } from './errors';
 
@@ -73,6 +74,30 @@ export const settings = {
       ),
     'JSON: per external system, the tenant its callbacks belong to and its Standard Webhooks secrets, e.g. `{"provisioning":{"tenantId":"tenant-a","secrets":["whsec_..."]}}`; several secrets while rotating. A system not listed gets 404.',
     '`{}`',
+  ),
+  PARTNER_URLS: setting(
+    optionalText
+      .transform((text, context) => {
+        if (text === undefined) return undefined;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.addIssue({ code: 'custom', message: 'not valid JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.partialRecord(z.enum(partnerSystems), z.url()).optional()),
+    'JSON: base URL of each partner system, e.g. `{"inventory":"https://inventory.example/api"}`. Unset: the partner simulators run in-process and call back with signed callbacks.',
+  ),
+  SIMULATOR_TENANT: setting(
+    z.string().min(1).max(64).default('tenant-a'),
+    'Tenant the in-process partner simulators call back for (their callback secrets are generated at start and added to CALLBACK_ADAPTERS).',
+    '`tenant-a`',
+  ),
+  SIMULATOR_CALLBACK_DELAY_MS: setting(
+    z.coerce.number().int().min(0).max(3_600_000).default(300),
+    'How long the in-process simulators take before an asynchronous partner calls back, in ms.',
+    '`300`',
   ),
   ZEEBE_GRPC_ADDRESS: setting(
     optionalText,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { loadConfig } from './config';
+import { fulfillmentMetricNames } from './observability/metrics';
 import { startRuntime } from './runtime';
 
 const silent = pino({ level: 'silent' });
@@ -31,10 +32,12 @@ describe('startRuntime', () => {
       checks: [
         { name: 'database', status: 'UP' },
         { name: 'camunda', status: 'UP' },
+        { name: 'workers', status: 'UP' },
       ],
     });
     const metrics = await (await fetch(`${runtime.httpUrl}/metrics`)).text();
     expect(metrics).toContain('process_cpu_seconds_total');
+    for (const name of fulfillmentMetricNames) expect(metrics).toContain(`# TYPE ${name} `);
   });
 
   it('given no DATABASE_URL, runs an embedded PostgreSQL that keeps its data across restarts', async () => {
@@ -86,7 +89,14 @@ describe('startRuntime', () => {
     expect(runtime.camunda.local).toBe(false);
     const ready = await fetch(`${runtime.httpUrl}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'DOWN', checks: [{ name: 'database', status: 'UP' }, { name: 'camunda', status: 'DOWN' }] });
+    expect(await ready.json()).toMatchObject({
+      status: 'DOWN',
+      checks: [
+        { name: 'database', status: 'UP' },
+        { name: 'camunda', status: 'DOWN' },
+        { name: 'workers', status: 'DOWN', reason: expect.stringContaining('not streaming jobs yet') },
+      ],
+    });
   }, 60_000);
 
   it('given KAFKA_BROKERS, relays an event committed to the outbox to Kafka', async () => {

@@ -4,9 +4,22 @@
  * metrics and the HTTP API. `main.ts` runs it as a process; tests start it in-process on ephemeral
  * ports.
  */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../local-engine/src/clock';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type pg from 'pg';
+import { createPartnerAdapters, PartnerSimulator } from './adapters';
+import { partnerSystems, type PartnerSystem } from './adapters/partner-adapter';
+import { processCallback, processPendingCallbacks } from './commands/process-callback';
+import type { PartnerAdapters } from './commands/task-execution';
+import { startJobWorker, withoutStreamCancellationReports } from './engine/job-workers';
+import { jobBindings, type JobBinding } from './jobs/handlers';
+import { createFulfillmentMetrics, type FulfillmentMetrics } from './observability/metrics';
+import { CorrelationRelay, zeebeMessagePublisher } from './relays/correlation-relay';
+import { startPollLoop } from './relays/poll-loop';
+import { externalSystems } from './domain/vocabulary';
 import { migrate } from '../../db/migrate-lib';
 import type { Config } from './config';
 import { connectCamunda, type CamundaConnection } from './engine/camunda-connection';
@@ -28,17 +41,67 @@ export interface Runtime {
   /** The Camunda connection: cluster or in-process local engine. */
   camunda: CamundaConnection;
   log: Logger;
+  pool: pg.Pool;
+  metrics: FulfillmentMetrics;
+  /** The in-process partner simulator, when PARTNER_URLS is unset. */
+  simulator: PartnerSimulator | undefined;
   /** Stops accepting requests, closes the pool and stops the embedded database if one runs. */
   stop(): Promise<void>;
 }
 
-/** Starts the runtime; on failure everything already started is stopped again. */
-export async function startRuntime(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Runtime> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log.warn({ err: error }, 'stop step failed'));
-    cleanups.length = 0;
+/**
+ * Opens every job stream, retrying those that fail (every 5 s, with a warning) until they open or
+ * `stop` is called. `firstAttempt` resolves after one try of each.
+ */
+function startJobWorkers(
+  bindings: readonly JobBinding[],
+  open: (binding: JobBinding) => Promise<{ close(): void }>,
+  log: Logger,
+): { firstAttempt: Promise<void>; allOpen(): boolean; stop(): Promise<void> } {
+  const opened = new Map<string, { close(): void }>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = async (): Promise<void> => {
+    for (const binding of bindings) {
+      if (stopped || opened.has(binding.contract.type)) continue;
+      try {
+        opened.set(binding.contract.type, await open(binding));
+      } catch (error) {
+        log.warn({ jobType: binding.contract.type, error: { message: (error as Error).message } }, 'job stream not open yet; retrying in 5 s');
+      }
+    }
+    if (!stopped && opened.size < bindings.length) timer = setTimeout(() => void attempt(), 5000);
   };
+  return {
+    firstAttempt: attempt(),
+    allOpen: () => opened.size === bindings.length,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      for (const worker of opened.values()) worker.close();
+    },
+  };
+}
+
+/** What tests may change beyond the configuration. */
+export interface RuntimeOptions {
+  /** The in-process local engine's clock (tests move timers with a manual clock). */
+  engineClock?: Clock;
+}
+
+/** A fresh Standard Webhooks secret for each simulated system's callbacks. */
+function simulatorSecrets(): Record<PartnerSystem, string> {
+  return Object.fromEntries(partnerSystems.map((system) => [system, `whsec_${randomBytes(24).toString('base64')}`])) as Record<PartnerSystem, string>;
+}
+
+/** Starts the runtime; on failure everything already started is stopped again. */
+export async function startRuntime(config: Config, log: Logger = createLogger(config.LOG_LEVEL), options: RuntimeOptions = {}): Promise<Runtime> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = () =>
+    withoutStreamCancellationReports(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log.warn({ err: error }, 'stop step failed'));
+      cleanups.length = 0;
+    });
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
@@ -58,7 +121,7 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
       onIdleError: (error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection lost'),
     });
     cleanups.push(() => pool.end());
-    const camunda = await connectCamunda(config, databaseUrl, log);
+    const camunda = await connectCamunda(config, databaseUrl, log, options.engineClock ? { engineClock: options.engineClock } : {});
     cleanups.push(() => camunda.close());
     if (config.DEPLOY_RESOURCES) {
       const deployed = await deployBundledResources(camunda.zeebe);
@@ -67,6 +130,30 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    const metrics = createFulfillmentMetrics(registry);
+    // Until every worker stream and relay runs, the runtime is not ready to take orders.
+    let relaysRunning = false;
+    let workersRunning = (): boolean => false;
+
+    // Partners: the configured systems, or the simulators, which call back like real partners.
+    let callbackAdapters = config.CALLBACK_ADAPTERS;
+    let simulator: PartnerSimulator | undefined;
+    let partners: PartnerAdapters;
+    if (config.PARTNER_URLS) {
+      partners = createPartnerAdapters(config.PARTNER_URLS as Partial<Record<PartnerSystem, string>>);
+    } else {
+      const secrets = simulatorSecrets();
+      simulator = new PartnerSimulator({ callbackBaseUrl: 'http://127.0.0.1:0', secrets, log, defaults: { callbackDelayMs: config.SIMULATOR_CALLBACK_DELAY_MS } });
+      const { url } = await simulator.start();
+      const running = simulator;
+      cleanups.push(() => running.close());
+      partners = createPartnerAdapters(url);
+      callbackAdapters = { ...callbackAdapters };
+      for (const system of externalSystems) {
+        callbackAdapters[system] ??= { tenantId: config.SIMULATOR_TENANT, secrets: [secrets[system]!] };
+      }
+      log.info({ url, tenantId: config.SIMULATOR_TENANT }, 'PARTNER_URLS unset: partner simulators started in-process');
+    }
 
     // Plans persisted with a start request get their process instance (seed §6).
     const startRelay = new StartRelay({ pool, starter: camunda.zeebe, log });
@@ -82,13 +169,35 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
       cleanups.push(() => relay.stop());
     }
 
+    const deps = { metrics, partners, log };
     const app = createApp({
       log,
       registry,
-      rawBodyRouters: [callbacksRouter(pool, config.CALLBACK_ADAPTERS)],
+      rawBodyRouters: [
+        callbacksRouter(pool, callbackAdapters, {
+          async onStored(callback) {
+            if (callback.inserted) metrics.callbackReceived.inc({ system: callback.system });
+            else metrics.callbackDuplicate.inc({ system: callback.system });
+            if (!callback.inserted) return;
+            try {
+              const outcome = await processCallback(pool, callback, deps);
+              log.info({ tenantId: callback.tenantId, callbackId: callback.callbackId, ownerSystem: callback.system, outcome: outcome.kind }, 'partner callback processed');
+            } catch (error) {
+              log.warn({ err: error, callbackId: callback.callbackId }, 'partner callback stored; processing deferred to the recovery loop');
+            }
+          },
+        }),
+      ],
       readiness: [
         { name: 'database', check: async () => void (await pool.query('select 1')) },
         { name: 'camunda', check: () => camunda.checkReachable() },
+        {
+          name: 'workers',
+          check: async () => {
+            if (!relaysRunning) throw new Error('relays are not running yet');
+            if (!workersRunning()) throw new Error('job workers are not streaming jobs yet (is the gateway reachable?)');
+          },
+        },
       ],
     });
     const server: Server = await new Promise((resolve, reject) => {
@@ -98,11 +207,34 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
     const httpUrl = `http://localhost:${port}`;
+    simulator?.setCallbackBaseUrl(`http://127.0.0.1:${port}`);
+
+    // One job stream per job type of the model, each answered through the job adapter (DESIGN §3).
+    // A gateway that does not answer yet does not stop the start: the streams open when it does,
+    // and /ready says DOWN until then.
+    const workers = startJobWorkers(jobBindings({ pool, ...deps }), (binding) => startJobWorker(camunda.zeebe, binding.contract, binding.handler, { log, registry, worker: 'fulfillment-pack' }), log);
+    await workers.firstAttempt;
+    workersRunning = () => workers.allOpen();
+    cleanups.push(() => workers.stop());
+    // Stored callbacks become messages for the engine (seed §11).
+    const correlationRelay = new CorrelationRelay({ pool, publisher: zeebeMessagePublisher(camunda.zeebe), log });
+    correlationRelay.start();
+    cleanups.push(() => correlationRelay.stop());
+    // Recovery: a callback stored but not processed (a crash in between) is processed here.
+    const callbackLoop = startPollLoop({
+      name: 'callback recovery',
+      round: async () => (await processPendingCallbacks(pool, 50, deps)) === 50,
+      log,
+      pollIntervalMs: 5000,
+      maxBackoffMs: 60_000,
+    });
+    cleanups.push(() => callbackLoop.stop());
+    relaysRunning = true;
     log.info(
       { httpUrl, zeebe: camunda.grpcAddress, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' },
       'fulfillment runtime ready',
     );
-    return { httpUrl, databaseUrl, camunda, log, stop };
+    return { httpUrl, databaseUrl, camunda, log, pool, metrics, simulator, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -4,6 +4,7 @@
  * through the unmodified @camunda8/sdk client this returns, so the same code runs against both.
  */
 import { Camunda8 } from '@camunda8/sdk';
+import type { Clock } from '../../../local-engine/src/clock';
 import { startLocalEngine, type LocalEngine } from '../../../local-engine/src/start-local-engine';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
@@ -27,7 +28,7 @@ export interface CamundaConnection {
 }
 
 /** Connects to the configured cluster, or starts the local engine on `databaseUrl` and connects to it. */
-export async function connectCamunda(config: Config, databaseUrl: string, log: Logger): Promise<CamundaConnection> {
+export async function connectCamunda(config: Config, databaseUrl: string, log: Logger, options: { engineClock?: Clock } = {}): Promise<CamundaConnection> {
   let engine: LocalEngine | undefined;
   let grpcAddress = config.ZEEBE_GRPC_ADDRESS;
   let restAddress = config.ZEEBE_REST_ADDRESS;
@@ -36,6 +37,7 @@ export async function connectCamunda(config: Config, databaseUrl: string, log: L
       databaseUrl,
       grpcPort: config.LOCAL_ENGINE_GRPC_PORT,
       restPort: config.LOCAL_ENGINE_REST_PORT,
+      ...(options.engineClock ? { clock: options.engineClock } : {}),
       warn: (message, error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, message),
     });
     grpcAddress = `grpc://${engine.grpcAddress}`;

@@ -48,7 +48,7 @@ describe('job adapter', () => {
     expect(job.answers).toEqual([{ action: 'complete', payload: done }]);
     expect(seen).toEqual({
       input: ids,
-      context: { headers: { phase: 'PROVISIONING' }, jobKey: job.key, idempotencyKey: `zeebe-job:${job.key}`, retries: 3 },
+      context: { headers: { phase: 'PROVISIONING' }, jobKey: job.key, idempotencyKey: `zeebe-job:${job.key}`, retries: 3, processInstanceKey: job.processInstanceKey, orderVersion: undefined },
     });
   });
 

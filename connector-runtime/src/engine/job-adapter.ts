@@ -37,6 +37,12 @@ export interface JobContext<Headers> {
   idempotencyKey: string;
   /** Retries left, this attempt included. */
   retries: number;
+  processInstanceKey: string;
+  /**
+   * The order version the process was started for (seed §5 `orderVersion`), when the variables
+   * carry it: a handler compares it with the OMS to tell that the order changed under the workflow.
+   */
+  orderVersion: number | undefined;
 }
 
 /** A handler: pure of the SDK, throws typed errors. */
@@ -70,6 +76,18 @@ function falloutVariables(contract: JobContract, reason: string): Record<string,
   return variables;
 }
 
+/** The seed §26 log fields a job's validated input names. */
+function logFieldsOf(input: unknown): Record<string, unknown> {
+  const value = input as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  if (typeof value.tenantId === 'string') fields.tenantId = value.tenantId;
+  if (typeof value.orderId === 'string') fields.orderId = value.orderId;
+  if (typeof value.orderId === 'string') fields.correlationId = value.orderId;
+  if (typeof value.fulfillmentPlanId === 'string') fields.fulfillmentPlanId = value.fulfillmentPlanId;
+  if (typeof value.currentTaskId === 'string') fields.fulfillmentTaskId = value.currentTaskId;
+  return fields;
+}
+
 /**
  * Wraps `handler` for `contract`: the returned function answers a job and resolves with the
  * outcome. It never rejects for a handler's failure; only an engine call that fails rejects.
@@ -77,7 +95,8 @@ function falloutVariables(contract: JobContract, reason: string): Record<string,
 export function adaptJobHandler<C extends JobContract>(contract: C, handler: JobHandler<C>, log: Logger): (job: EngineJob) => Promise<JobOutcome> {
   const hasFalloutRoute = 'currentTaskResult' in contract.output.shape && 'falloutReason' in contract.output.shape;
   return async (job) => {
-    const context = { jobType: job.type, jobKey: job.key, processInstanceKey: job.processInstanceKey, elementId: job.elementId };
+    const started = Date.now();
+    let context: Record<string, unknown> = { jobType: job.type, jobKey: job.key, processInstanceKey: job.processInstanceKey, elementId: job.elementId };
     const incident = async (message: string, error?: unknown): Promise<JobOutcome> => {
       log.error({ ...context, err: error }, `job ${job.type} raised an incident: ${message}`);
       await job.fail({ errorMessage: message, retries: 0 });
@@ -88,11 +107,20 @@ export function adaptJobHandler<C extends JobContract>(contract: C, handler: Job
     if (!input.success) return incident(`Invalid input variables of ${job.type}: ${describeIssues(input.error)}`);
     const headers = contract.headers.safeParse(job.customHeaders ?? {});
     if (!headers.success) return incident(`Invalid custom headers of ${job.type}: ${describeIssues(headers.error)}`);
+    context = { ...context, ...logFieldsOf(input.data) };
+    const orderVersion = (job.variables as { orderVersion?: unknown } | null)?.orderVersion;
 
     let result: unknown;
     try {
       // The contract's own schemas parsed these, so they have its types.
-      result = await handler(input.data as z.output<C['input']>, { headers: headers.data as z.output<C['headers']>, jobKey: job.key, idempotencyKey: `zeebe-job:${job.key}`, retries: job.retries });
+      result = await handler(input.data as z.output<C['input']>, {
+        headers: headers.data as z.output<C['headers']>,
+        jobKey: job.key,
+        idempotencyKey: `zeebe-job:${job.key}`,
+        retries: job.retries,
+        processInstanceKey: job.processInstanceKey,
+        orderVersion: Number.isSafeInteger(orderVersion) && (orderVersion as number) >= 0 ? (orderVersion as number) : undefined,
+      });
     } catch (error) {
       if (error instanceof TransientError || error instanceof ConcurrencyConflictError) {
         const retries = Math.max(0, job.retries - 1);
@@ -119,6 +147,8 @@ export function adaptJobHandler<C extends JobContract>(contract: C, handler: Job
     const output = contract.output.safeParse(result);
     if (!output.success) return incident(`${job.type} returned invalid output: ${describeIssues(output.error)}`);
     await job.complete(output.data as Record<string, unknown>);
+    const after = (output.data as { currentTaskResult?: unknown }).currentTaskResult;
+    log.info({ ...context, durationMs: Date.now() - started, ...(typeof after === 'string' ? { stateAfter: after } : {}) }, `job ${job.type} completed`);
     return 'completed';
   };
 }

@@ -50,3 +50,29 @@ export async function startJobWorker<C extends JobContract>(zeebe: ZeebeClient, 
     },
   });
 }
+
+function isClientCancellation(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('CANCELLED: Cancelled on client');
+  const error = value as { code?: unknown; details?: unknown } | null;
+  return error !== null && typeof error === 'object' && error.code === 1 && error.details === 'Cancelled on client';
+}
+
+/**
+ * Runs `close` (closing job streams and the client) without the SDK's report of each stream it
+ * cancels: its stream worker prints every stream error to the console, the CANCELLED of a stream
+ * closed on purpose included, which would bury a Ctrl-C under stack traces. Only that one
+ * expected error is dropped, and only while `close` runs (and a moment after, for late reports).
+ */
+export async function withoutStreamCancellationReports<T>(close: () => Promise<T>): Promise<T> {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (args.some(isClientCancellation)) return;
+    original(...args);
+  };
+  try {
+    return await close();
+  } finally {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    console.error = original;
+  }
+}

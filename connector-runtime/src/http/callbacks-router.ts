@@ -46,8 +46,19 @@ function verify(secrets: readonly string[], body: Buffer, headers: Record<string
   throw new AuthenticationError('callback signature does not verify (or its timestamp is outside the tolerance)');
 }
 
+/** What the route tells its owner about each stored callback. */
+export interface CallbackHooks {
+  /**
+   * Called after a callback is stored (`inserted` false for a redelivery of a stored one), before
+   * the answer is sent: the runtime processes it here, so the partner's 2xx means "stored and, as
+   * far as it could be, acted on". A failure here does not fail the request: the callback is
+   * stored, and the recovery loop processes it later.
+   */
+  onStored?(callback: { tenantId: string; callbackId: string; system: string; inserted: boolean }): Promise<void>;
+}
+
 /** The router; `adapters` is the parsed CALLBACK_ADAPTERS setting. */
-export function callbacksRouter(pool: pg.Pool, adapters: Config['CALLBACK_ADAPTERS']): Router {
+export function callbacksRouter(pool: pg.Pool, adapters: Config['CALLBACK_ADAPTERS'], hooks: CallbackHooks = {}): Router {
   const router = Router();
   router.post(
     '/api/v1/integrations/:system/callbacks',
@@ -93,6 +104,7 @@ export function callbacksRouter(pool: pg.Pool, adapters: Config['CALLBACK_ADAPTE
         externalCorrelationId: envelope.data.externalCorrelationId ?? null,
       });
       if (!stored.inserted && stored.payloadHash !== payloadHash) throw new WebhookIdReusedError(headers['webhook-id']!);
+      await hooks.onStored?.({ tenantId: adapter.tenantId, callbackId: stored.id, system, inserted: stored.inserted });
       res.status(stored.inserted ? 202 : 200).json({ callbackId: stored.id, status: stored.inserted ? 'ACCEPTED' : 'DUPLICATE' });
     },
   );

@@ -32,7 +32,13 @@ export async function connectKafkaEventSink(options: { brokers: string[]; client
   const knownTopics = new Set(await admin.listTopics());
   return {
     async send(batches: TopicBatch[]) {
-      const missing = batches.map((batch) => batch.topic).filter((topic) => !knownTopics.has(topic));
+      let missing = batches.map((batch) => batch.topic).filter((topic) => !knownTopics.has(topic));
+      if (missing.length > 0) {
+        // Another client (an operator, a consumer's set-up) may have created it since we looked:
+        // asking to create an existing topic makes the broker answer with an error kafkajs logs.
+        for (const topic of await admin.listTopics()) knownTopics.add(topic);
+        missing = missing.filter((topic) => !knownTopics.has(topic));
+      }
       if (missing.length > 0) {
         await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
         for (const topic of missing) knownTopics.add(topic);

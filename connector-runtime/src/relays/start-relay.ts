@@ -23,7 +23,7 @@ import { startPollLoop, type PollLoop } from './poll-loop';
 
 /** What the relay needs of the engine client; the SDK's Zeebe client has it. */
 export interface ProcessStarter {
-  createProcessInstance(request: { bpmnProcessId: string; variables: Record<string, string> }): Promise<{ processInstanceKey: string }>;
+  createProcessInstance(request: { bpmnProcessId: string; variables: Record<string, unknown> }): Promise<{ processInstanceKey: string }>;
 }
 
 /** A plan whose process should start. */
@@ -35,6 +35,8 @@ export interface WorkflowStartCommand {
   fulfillmentPlanId: string;
   /** Default order-fulfillment-v1. */
   processId?: string;
+  /** Extra start variables (small control state, seed §5: e.g. `orderVersion`). */
+  variables?: Record<string, unknown>;
 }
 
 /**
@@ -48,7 +50,7 @@ export function requestWorkflowStart(tx: Tx, command: WorkflowStartCommand): Pro
     orderId: command.orderId,
     fulfillmentPlanId: command.fulfillmentPlanId,
     processId: command.processId ?? orderFulfillmentProcessId,
-    variables: {},
+    variables: command.variables ?? {},
   });
 }
 
@@ -88,7 +90,7 @@ export class StartRelay {
       try {
         const { processInstanceKey } = await starter.createProcessInstance({
           bpmnProcessId: request.process_id,
-          variables: { ...(request.variables as Record<string, string>), tenantId: request.tenant_id, orderId: request.order_id, fulfillmentPlanId: request.fulfillment_plan_id },
+          variables: { ...request.variables, tenantId: request.tenant_id, orderId: request.order_id, fulfillmentPlanId: request.fulfillment_plan_id },
         });
         await markWorkflowStartRequestStarted(tx, {
           tenantId: request.tenant_id,

@@ -21,3 +21,12 @@ export async function runQuery<Row extends pg.QueryResultRow>(
   // Pool and PoolClient share this call shape; the cast only chooses one of the two overload sets.
   return (db as pg.PoolClient).query<Row>({ name: query.name, text: query.text, values: [...values] });
 }
+
+/**
+ * A named statement as a function: `defineQuery<Row>('select-x', 'select ...')` gives
+ * `(db, values) => rows`. For the query files that hold several small statements of one table.
+ */
+export function defineQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(name: string, text: string): (db: Queryable, values: readonly unknown[]) => Promise<Row[]> {
+  const query: NamedQuery = { name, text };
+  return async (db, values) => (await runQuery<Row>(db, query, values)).rows;
+}
