@@ -184,7 +184,15 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
     condition: '=taskExecutionMode = "WAIT_ONLY"',
     via: [at(1120, 330), at(1390, 330)],
   });
-  scope.flow(`${p}Flow_Submitted`, `${p}SubmitRequest`, `${p}AwaitJoin`);
+  // A partner that refuses the request outright (HTTP 4xx) leaves nothing to wait for: fallout.
+  scope.gateway(`${p}SubmitOutcome`, 'Accepted?', at(1328, 420), 'aboveLeft');
+  scope.flow(`${p}Flow_Submitted`, `${p}SubmitRequest`, `${p}SubmitOutcome`);
+  scope.flow(`${p}Flow_Accepted`, `${p}SubmitOutcome`, `${p}AwaitJoin`, { isDefault: true });
+  scope.flow(`${p}Flow_SubmitRejected`, `${p}SubmitOutcome`, `${p}ResultJoin`, {
+    name: 'rejected',
+    condition: '=currentTaskResult = "FALLOUT"',
+    via: [at(1328, 262), at(2330, 262)],
+  });
   const awaitBounds = scope.node(`${p}AwaitCallback`).bounds;
   scope.flow(`${p}Flow_Await`, `${p}AwaitJoin`, `${p}AwaitCallback`, { via: [at(awaitBounds.x - 10, 420)] });
   scope.flow(`${p}Flow_CallbackArrived`, `${p}AwaitCallback`, `${p}ApplyResult`, { via: [at(awaitBounds.x + awaitBounds.width + 10, 420)] });

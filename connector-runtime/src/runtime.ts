@@ -97,8 +97,10 @@ function simulatorSecrets(): Record<PartnerSystem, string> {
 /** Starts the runtime; on failure everything already started is stopped again. */
 export async function startRuntime(config: Config, log: Logger = createLogger(config.LOG_LEVEL), options: RuntimeOptions = {}): Promise<Runtime> {
   const cleanups: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stop = () =>
     withoutStreamCancellationReports(async () => {
+      stopping = true;
       for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log.warn({ err: error }, 'stop step failed'));
       cleanups.length = 0;
     });
@@ -118,10 +120,10 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     // the message and code only: a pg error drags its client (connection settings, statements) along
     const pool = createPool(databaseUrl, {
-      onIdleError: (error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection lost'),
+      onIdleError: (error) => stopping || log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection lost'),
     });
     cleanups.push(() => pool.end());
-    const camunda = await connectCamunda(config, databaseUrl, log, options.engineClock ? { engineClock: options.engineClock } : {});
+    const camunda = await connectCamunda(config, databaseUrl, log, { ...(options.engineClock ? { engineClock: options.engineClock } : {}), stopping: () => stopping });
     cleanups.push(() => camunda.close());
     if (config.DEPLOY_RESOURCES) {
       const deployed = await deployBundledResources(camunda.zeebe);

@@ -28,7 +28,7 @@ export interface CamundaConnection {
 }
 
 /** Connects to the configured cluster, or starts the local engine on `databaseUrl` and connects to it. */
-export async function connectCamunda(config: Config, databaseUrl: string, log: Logger, options: { engineClock?: Clock } = {}): Promise<CamundaConnection> {
+export async function connectCamunda(config: Config, databaseUrl: string, log: Logger, options: { engineClock?: Clock; stopping?: () => boolean } = {}): Promise<CamundaConnection> {
   let engine: LocalEngine | undefined;
   let grpcAddress = config.ZEEBE_GRPC_ADDRESS;
   let restAddress = config.ZEEBE_REST_ADDRESS;
@@ -38,7 +38,8 @@ export async function connectCamunda(config: Config, databaseUrl: string, log: L
       grpcPort: config.LOCAL_ENGINE_GRPC_PORT,
       restPort: config.LOCAL_ENGINE_REST_PORT,
       ...(options.engineClock ? { clock: options.engineClock } : {}),
-      warn: (message, error) => log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, message),
+      // While the runtime stops, a database going away (Ctrl-C reaches the embedded one too) is expected.
+      warn: (message, error) => options.stopping?.() || log.warn({ error: { message: error.message, code: (error as { code?: string }).code } }, message),
     });
     grpcAddress = `grpc://${engine.grpcAddress}`;
     restAddress = engine.restAddress;

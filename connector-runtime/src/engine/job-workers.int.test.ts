@@ -4,6 +4,7 @@
  * error caught by its boundary).
  */
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions, flow, serviceTask } from '../../../local-engine/test/fixtures';
 import { deploy, now, startHarness, type Harness } from '../../../local-engine/test/harness';
@@ -14,6 +15,7 @@ import type { JobHandler } from './job-adapter';
 import { startJobWorker } from './job-workers';
 
 const silent = pino({ level: 'silent' });
+const registry = new Registry();
 let h: Harness;
 let handler: JobHandler<typeof executeFulfillmentTaskContract> = async () => Promise.reject(new Error('no handler set'));
 const calls: number[] = [];
@@ -49,7 +51,7 @@ beforeAll(async () => {
       calls.push(context.retries);
       return handler(input, context);
     },
-    { log: silent, pollIntervalMs: 100 },
+    { log: silent, pollIntervalMs: 100, registry },
   );
 });
 
@@ -111,6 +113,13 @@ describe('job workers on the local engine', () => {
     const incidents = await waitForIncident(created.processInstanceKey);
     expect(incidents[0]!.errorMessage).toContain('Invalid input variables of execute-fulfillment-task: currentTaskId:');
     expect(calls).toEqual([]);
+    // The worker counts after the engine accepted the failure, so the count may trail the incident by a moment.
+    let counted = '';
+    for (let tries = 0; tries < 50 && !counted.includes('job_type="execute-fulfillment-task"'); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      counted = await registry.getSingleMetricAsString('worker_incident_total').catch(() => '');
+    }
+    expect(counted).toContain('worker_incident_total{job_type="execute-fulfillment-task"}');
     await h.zeebe.cancelProcessInstance(created.processInstanceKey);
   });
 });

@@ -7,6 +7,7 @@ import { Zeebe } from '@camunda8/sdk';
 import { Counter, type Registry } from 'prom-client';
 import type { JobContract } from '../jobs/job-contract';
 import type { Logger } from '../observability/logger';
+import { createFulfillmentMetrics } from '../observability/metrics';
 import type { ZeebeClient } from './camunda-connection';
 import { adaptJobHandler, type EngineJob, type JobHandler } from './job-adapter';
 
@@ -46,6 +47,7 @@ export async function startJobWorker<C extends JobContract>(zeebe: ZeebeClient, 
     taskHandler: async (job) => {
       const outcome = await answer(job as unknown as EngineJob);
       counter?.inc({ job_type: contract.type, outcome });
+      if (outcome === 'incident' && options.registry) createFulfillmentMetrics(options.registry).workerIncident.inc({ job_type: contract.type });
       return Zeebe.Types.JOB_ACTION_ACKNOWLEDGEMENT;
     },
   });
