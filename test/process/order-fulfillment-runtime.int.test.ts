@@ -5,6 +5,7 @@
  * to Kafka. Timers move with the engine's manual clock; nothing here sleeps on a timer.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { repairFallout } from '../../connector-runtime/src/commands/fallout';
 import { driveToEnd, startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
@@ -175,4 +176,95 @@ describe('a broadband bundle order on the real runtime', () => {
     const repaired = await h.runtime.pool.query(`select status from fallout_case where tenant_id = $1 and order_id = $2`, [h.tenantId, order.orderId]);
     expect(repaired.rows).toEqual([{ status: 'REPAIRED' }]);
   });
+
+  it('given provisioning refuses the request, then the task falls out at once, and after a RETRY repair the order completes', async () => {
+    h.runtime.simulator!.configure('provisioning', { reject: { status: 422, code: 'INVALID_SERVICE_ADDRESS', message: 'no fibre at this address' } });
+    const { order } = await h.startSampleOrder();
+    const falloutCase = await h.until('a fallout case for the refused request', async () => {
+      const rows = await h.runtime.pool.query<{ id: string; category: string; reason: string }>(
+        `select id, category, reason from fallout_case where tenant_id = $1 and order_id = $2 and status = 'OPEN'`,
+        [h.tenantId, order.orderId],
+      );
+      return rows.rows[0];
+    });
+    expect(falloutCase.category).toBe('EXTERNAL_SYSTEM_REJECTED');
+    expect(falloutCase.reason).toContain('INVALID_SERVICE_ADDRESS');
+    h.runtime.simulator!.reset();
+    await repairFallout(h.runtime.pool, { tenantId: h.tenantId, orderId: order.orderId, falloutCaseId: falloutCase.id, outcome: 'RETRY', reason: 'Address corrected with the customer', actor: 'ops:alice' });
+    expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
+    await expectFulfilled(order.orderId);
+    const types = await expectEventsDeliveredOnce(order.orderId);
+    expect(types).toContain('FulfillmentTaskFailed');
+  });
+
+  it('given a cancellation while provisioning waits, then completed effects are undone in reverse order and the order ends COMPENSATED', async () => {
+    h.runtime.simulator!.configure('provisioning', { noCallback: true });
+    // The router is not delivered yet either: nothing irreversible has happened.
+    h.runtime.simulator!.configure('shipping', { holdCallbacks: true });
+    const { order } = await h.startSampleOrder();
+    await h.until('the fibre provisioning task to wait', async () => {
+      const task = (await h.taskStatuses(order.orderId)).find((candidate) => candidate.sequence === 5)!;
+      return task.status === 'WAITING' ? task : undefined;
+    });
+    await cancelOrder(h.runtime.pool, { tenantId: h.tenantId, orderId: order.orderId, reason: 'Customer withdrew the order', actor: 'crm:bob' });
+    try {
+      expect(await driveToEnd(h, order.orderId)).toBe('COMPENSATED');
+    } finally {
+      h.runtime.simulator!.reset();
+    }
+    const tasks = await h.taskStatuses(order.orderId);
+    // What had completed is compensated; what had not finished is cancelled; nothing is left open.
+    expect(tasks.filter((task) => task.taskType === 'RESERVE_RESOURCE').map((task) => task.status)).toEqual(['COMPENSATED', 'COMPENSATED']);
+    expect(tasks.find((task) => task.sequence === 5)!.status).toBe('CANCELLED');
+    expect(tasks.filter((task) => !['COMPENSATED', 'CANCELLED', 'COMPLETED'].includes(task.status))).toEqual([]);
+    const steps = await h.runtime.pool.query<{ compensation_task_type: string; status: string }>(
+      `select t.compensation_task_type, t.status from compensation_task t join compensation_plan p on p.tenant_id = t.tenant_id and p.id = t.compensation_plan_id
+        where p.tenant_id = $1 and p.order_id = $2 order by t.sequence`,
+      [h.tenantId, order.orderId],
+    );
+    expect(steps.rows.map((step) => step.compensation_task_type).sort()).toEqual(['CANCEL_SHIPMENT', 'RELEASE_RESOURCE', 'RELEASE_RESOURCE']);
+    expect(steps.rows.every((step) => step.status === 'COMPLETED')).toBe(true);
+    const types = await expectEventsDeliveredOnce(order.orderId);
+    for (const type of ['CompensationStarted', 'CompensationTaskCompleted', 'OrderFulfillmentCancelled']) expect(types).toContain(type);
+    await instanceEnded(order.orderId);
+  });
+
+  it('given a cancellation after the router was delivered, then the undo needs a person: plan fallout, and a repair decision in the form closes the order MANUAL_CLOSED', async () => {
+    h.runtime.simulator!.configure('provisioning', { noCallback: true });
+    const { order } = await h.startSampleOrder();
+    await h.until('the router delivered and the fibre provisioning waiting', async () => {
+      const tasks = await h.taskStatuses(order.orderId);
+      return tasks.find((task) => task.sequence === 9)!.status === 'COMPLETED' && tasks.find((task) => task.sequence === 5)!.status === 'WAITING' ? true : undefined;
+    });
+    h.runtime.simulator!.reset();
+    await cancelOrder(h.runtime.pool, { tenantId: h.tenantId, orderId: order.orderId, reason: 'Customer withdrew the order', actor: 'crm:bob' });
+    const falloutCase = await h.until('the plan-level fallout for the manual review', async () => {
+      const rows = await h.runtime.pool.query<{ category: string; reason: string; fulfillment_task_id: string | null }>(
+        `select category, reason, fulfillment_task_id from fallout_case where tenant_id = $1 and order_id = $2 and status = 'OPEN'`,
+        [h.tenantId, order.orderId],
+      );
+      return rows.rows[0];
+    });
+    expect(falloutCase).toMatchObject({ category: 'COMPENSATION_FAILED', fulfillment_task_id: null });
+    expect(falloutCase.reason).toContain('COMPENSATION_MANUAL_REVIEW');
+    // Operations decide in the repair form: the delivered router stays with the customer.
+    const key = (await h.processInstanceKey(order.orderId))!;
+    const decide = await h.until('the repair decision task', async () => (await h.technician.openTasks(key)).find((task) => task.elementId === 'PlanFallout_DecideRepair'));
+    await h.technician.complete(decide.userTaskKey, {
+      decision: 'SKIP_WITH_APPROVAL',
+      reason: 'Router delivered before the cancellation; the customer keeps it, no return.',
+      evidenceReference: 'crm-note-77',
+      approvalReference: 'APPROVAL-2026-118',
+    });
+    expect(await driveToEnd(h, order.orderId)).toBe('MANUAL_CLOSED');
+    await instanceEnded(order.orderId);
+  });
 });
+
+async function instanceEnded(orderId: string): Promise<void> {
+  const key = await h.processInstanceKey(orderId);
+  await h.until('the process instance to end', async () => {
+    const response = await fetch(`${h.runtime.camunda.restAddress}/v2/process-instances/${key}`);
+    return ((await response.json()) as { state: string }).state === 'COMPLETED' ? true : undefined;
+  });
+}

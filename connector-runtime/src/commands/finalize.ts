@@ -1,10 +1,10 @@
 /**
  * *Finalize* (seed §19, §30): the domain decides the end state, the process only routes on it.
  *
+ * - A fallout case closed by a person's decision ends the order as decided: FAILED_WITH_FALLOUT
+ *   (repair FAIL) or MANUAL_CLOSED (repair MANUAL_CLOSE).
  * - A cancelled order ends CANCELLED (nothing to undo) or COMPENSATED (its effects were undone);
  *   a failed or unreviewed compensation refuses, so the plan-level fallout takes it.
- * - A plan whose fallout was closed by decision ends FAILED_WITH_FALLOUT (repair FAIL) or
- *   MANUAL_CLOSED (repair MANUAL_CLOSE).
  * - Otherwise the order completes only when every required task reached a valid terminal state,
  *   every required external effect is evidenced, the asset impact of every item is applied, and the
  *   billing tasks satisfy the order's completion policy (`isOrderCompletionAllowed`). The final
@@ -80,6 +80,12 @@ async function missingEvidence(tx: Tx, stored: StoredPlan): Promise<string[]> {
 /** Decides the end state without writing anything. */
 async function decide(tx: Tx, command: FinalizeCommand, stored: StoredPlan, orderStatus: string): Promise<FinalizeResult> {
   const refuse = (reason: string): FinalizeResult => ({ completionAllowed: false, fulfillmentEndState: null, falloutReason: reason.slice(0, 500) });
+  // A person's closing decision on a fallout case ends the order as decided, whatever else is open
+  // (a delivered router that a cancellation cannot undo is closed by decision, for one).
+  const cases = await selectFalloutCasesOfPlan(tx, [command.tenantId, command.fulfillmentPlanId]);
+  const closed = cases.filter((c) => c.status === 'CLOSED').at(-1);
+  if (closed?.resolution?.startsWith('FAIL')) return { completionAllowed: true, fulfillmentEndState: 'FAILED_WITH_FALLOUT', falloutReason: closed.reason.slice(0, 500) };
+  if (closed?.resolution?.startsWith('MANUAL_CLOSE')) return { completionAllowed: true, fulfillmentEndState: 'MANUAL_CLOSED', falloutReason: null };
   if (orderStatus === 'CANCEL_REQUESTED') {
     const compensation = (await selectLatestCompensation(tx, [command.tenantId, command.fulfillmentPlanId]))[0];
     if (!compensation) return { completionAllowed: true, fulfillmentEndState: 'CANCELLED', falloutReason: null };
@@ -91,10 +97,6 @@ async function decide(tx: Tx, command: FinalizeCommand, stored: StoredPlan, orde
     if (steps.some((step) => step.status !== 'COMPLETED')) return refuse('COMPENSATION_NOT_DONE: compensation steps are still open');
     return { completionAllowed: true, fulfillmentEndState: steps.length > 0 ? 'COMPENSATED' : 'CANCELLED', falloutReason: null };
   }
-  const cases = await selectFalloutCasesOfPlan(tx, [command.tenantId, command.fulfillmentPlanId]);
-  const closed = cases.filter((c) => c.status === 'CLOSED').at(-1);
-  if (closed?.resolution?.startsWith('FAIL')) return { completionAllowed: true, fulfillmentEndState: 'FAILED_WITH_FALLOUT', falloutReason: closed.reason.slice(0, 500) };
-  if (closed?.resolution?.startsWith('MANUAL_CLOSE')) return { completionAllowed: true, fulfillmentEndState: 'MANUAL_CLOSED', falloutReason: null };
 
   const order = await loadOrder(tx, command);
   const applied = new Set((await selectAppliedItemsOfOrder(tx, [command.tenantId, command.orderId])).map((row) => row.order_item_id));

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { partnerCallbackSchema, type PartnerCallback } from '../adapters/partner-adapter';
+import { FulfillmentError, isTransient } from '../errors';
 import { callbackMessages, type ExternalSystem } from '../domain/vocabulary';
 import { taskCorrelationKey } from '../jobs/model-names';
 import { withTransaction, type Tx } from '../store/database';
@@ -113,6 +114,19 @@ async function processRow(tx: Tx, row: InboxRow, at: string): Promise<CallbackOu
 
 /** Processes one stored callback in its own transaction (the callback route calls it right after storing). */
 export async function processCallback(pool: pg.Pool, params: { tenantId: string; callbackId: string }, deps: CommandDeps = {}): Promise<CallbackOutcome> {
+  try {
+    return await processCallbackOnce(pool, params, deps);
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    // Not something a retry cures (a bug, data that breaks a rule): stored as the callback's
+    // processing error, so the recovery loop does not try it again and again; it stays in the inbox.
+    const reason = `${error instanceof FulfillmentError ? `${error.code}: ` : ''}${(error as Error).message}`.slice(0, 2000);
+    await markInboxProcessed(pool, [params.tenantId, params.callbackId, nowOf(deps), reason, null]);
+    return { kind: 'REJECTED', reason };
+  }
+}
+
+async function processCallbackOnce(pool: pg.Pool, params: { tenantId: string; callbackId: string }, deps: CommandDeps): Promise<CallbackOutcome> {
   const { outcome, system } = await withTransaction(pool, async (tx) => {
     const row = (await claimInboxRow(tx, [params.tenantId, params.callbackId]))[0];
     if (!row) return { outcome: { kind: 'BUSY' } as const, system: '' };
