@@ -102,7 +102,9 @@ describe('a broadband bundle order on the real runtime', () => {
   });
 
   it('given provisioning calls back twice and before the process waits, then each callback correlates once and the order completes', async () => {
-    h.runtime.simulator!.configure('provisioning', { duplicateCallback: true, callbackFirst: true });
+    // Each callback is delivered twice under its webhook-id (a redelivery) and once more under a new
+    // webhook-id (a partner re-sending the event), before the runtime has even stored the request.
+    h.runtime.simulator!.configure('provisioning', { duplicateCallback: true, duplicateCallbackNewId: true, callbackFirst: true });
     try {
       const { order } = await h.startSampleOrder();
       expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
@@ -116,11 +118,18 @@ describe('a broadband bundle order on the real runtime', () => {
         `select correlation_key, status from workflow_message_correlation where tenant_id = $1 and message_name = 'provisioning-completed' and correlation_key like $2`,
         [h.tenantId, `${h.tenantId}:${order.orderId}:%`],
       );
-      // Two provisioning tasks: each called back twice (the redelivery answered 200 DUPLICATE at the
-      // route, or recognised as a repeat), each correlated once.
+      // Two provisioning tasks, each correlated once. The redelivery under the same webhook-id never
+      // reached the inbox twice (200 DUPLICATE at the route); the re-sent event under a new webhook-id
+      // was stored and recognised as a repeat.
       expect(correlations.rows).toHaveLength(2);
       expect(correlations.rows.every((row) => row.status === 'CORRELATED')).toBe(true);
-      expect(inbox.rows.length).toBeGreaterThanOrEqual(2);
+      await h.until('both re-sent callbacks stored', async () => {
+        const rows = await h.runtime.pool.query(`select 1 from callback_inbox where tenant_id = $1 and source_system = 'provisioning' and processing_error like 'CALLBACK.DUPLICATE%'`, [h.tenantId]);
+        return (rows.rowCount ?? 0) >= 2 ? true : undefined;
+      });
+      expect(inbox.rows.filter((row) => row.processing_error === null)).toHaveLength(2);
+      const metrics = await (await fetch(`${h.runtime.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/fulfillment_external_callback_duplicate_total\{system="provisioning"\} [1-9]/);
       await expectEventsDeliveredOnce(order.orderId);
     } finally {
       h.runtime.simulator!.reset();
