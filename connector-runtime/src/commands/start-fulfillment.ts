@@ -6,7 +6,6 @@
  * returns the same plan and execution.
  */
 import type pg from 'pg';
-import { randomUUID } from 'node:crypto';
 import { defaultCatalog } from '../domain/catalog-default';
 import type { Catalog } from '../domain/catalog';
 import { decompose } from '../domain/decomposition';
@@ -45,18 +44,20 @@ export async function startFulfillment(pool: pg.Pool, command: StartFulfillmentC
     const row = await selectOrder(tx, { tenantId: command.tenantId, orderId: command.orderId, forUpdate: true });
     const order = await loadOrder(tx, { tenantId: command.tenantId, orderId: command.orderId });
     const at = nowOf(deps);
-    const existing = (await selectPlanOfOrderVersion(tx, [command.tenantId, command.orderId, order.orderVersion]))[0];
-    if (existing) {
-      const execution = (await insertFulfillmentExecution(tx, [randomUUID(), command.tenantId, command.orderId, existing.id, at]))[0]!;
+    // The execution and the start request exist once per plan; a repeat finds them.
+    const executionAndStart = async (fulfillmentPlanId: string) => {
+      const [execution] = await insertFulfillmentExecution(tx, [idFactory(), command.tenantId, command.orderId, fulfillmentPlanId, at]);
       const startRequestId = await requestWorkflowStart(tx, {
         tenantId: command.tenantId,
-        requestId: randomUUID(),
+        requestId: idFactory(),
         orderId: command.orderId,
-        fulfillmentPlanId: existing.id,
+        fulfillmentPlanId,
         variables: { orderVersion: order.orderVersion },
       });
-      return { fulfillmentPlanId: existing.id, executionId: execution.id, workflowStartRequestId: startRequestId, created: false };
-    }
+      return { executionId: execution!.id, workflowStartRequestId: startRequestId };
+    };
+    const existing = (await selectPlanOfOrderVersion(tx, [command.tenantId, command.orderId, order.orderVersion]))[0];
+    if (existing) return { fulfillmentPlanId: existing.id, ...(await executionAndStart(existing.id)), created: false };
     if (order.status !== 'VALIDATED' && order.status !== 'DECOMPOSED') throw new OrderStateError(order.orderId, order.status, 'start fulfillment');
 
     const domainOrder: Order = {
@@ -68,14 +69,7 @@ export async function startFulfillment(pool: pg.Pool, command: StartFulfillmentC
     };
     const plan = decompose(domainOrder, command.catalog ?? defaultCatalog, { idFactory });
     await persistPlan(tx, plan);
-    const execution = (await insertFulfillmentExecution(tx, [idFactory(), command.tenantId, command.orderId, plan.fulfillmentPlanId, at]))[0]!;
-    const startRequestId = await requestWorkflowStart(tx, {
-      tenantId: command.tenantId,
-      requestId: idFactory(),
-      orderId: command.orderId,
-      fulfillmentPlanId: plan.fulfillmentPlanId,
-      variables: { orderVersion: order.orderVersion },
-    });
+    const started = await executionAndStart(plan.fulfillmentPlanId);
     await updateOrderStatus(tx, {
       tenantId: command.tenantId,
       orderId: command.orderId,
@@ -95,14 +89,14 @@ export async function startFulfillment(pool: pg.Pool, command: StartFulfillmentC
       at,
       payload: {
         fulfillmentPlanId: plan.fulfillmentPlanId,
-        executionId: execution.id,
+        executionId: started.executionId,
         orderVersion: order.orderVersion,
         catalogVersion: plan.catalogVersion,
         taskCount: plan.tasks.length,
         status: 'FULFILLMENT_READY',
       },
     });
-    return { fulfillmentPlanId: plan.fulfillmentPlanId, executionId: execution.id, workflowStartRequestId: startRequestId, created: true };
+    return { fulfillmentPlanId: plan.fulfillmentPlanId, ...started, created: true };
   });
 }
 

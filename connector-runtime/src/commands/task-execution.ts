@@ -93,6 +93,25 @@ function partnerOf(deps: TaskExecutionDeps, ownerSystem: string): { system: Part
   return { system, adapter };
 }
 
+/**
+ * Records the request of an attempt before it is sent (STARTED): our correlation id is the attempt
+ * id, the external idempotency key names the purpose and the attempt. A repeat finds the first row.
+ */
+async function recordExternalCall(tx: Tx, task: StoredTask, attempt: TaskAttemptRow, system: PartnerSystem, purpose: 'EXECUTE' | 'SUBMIT'): Promise<ExternalCallRow> {
+  const [call] = await insertExternalCall(tx, [
+    task.task.tenantId,
+    randomUUID(),
+    task.task.orderId,
+    task.task.taskId,
+    null,
+    system,
+    attempt.id,
+    externalIdempotencyKey(task.task, `${purpose}-${attempt.attempt_no}`),
+    contentHash({ taskType: task.task.taskType, input: task.task.inputSnapshot }),
+  ]);
+  return call!;
+}
+
 async function checkOrder(tx: Tx, command: TaskCommand): Promise<Awaited<ReturnType<typeof loadOrder>>> {
   const order = await loadOrder(tx, { tenantId: command.tenantId, orderId: command.orderId });
   if (command.orderVersion !== undefined && command.orderVersion !== order.orderVersion) {
@@ -197,21 +216,7 @@ export async function executeFulfillmentTask(pool: pg.Pool, command: TaskCommand
         task = await moveTask(tx, task, ['WAITING'], { actor: command.actor, at, reason: task.task.executionMode === 'MANUAL' ? 'handed to a person' : 'waiting for the owner system' }, changes);
       }
     }
-    if (partner) {
-      call = (
-        await insertExternalCall(tx, [
-          command.tenantId,
-          randomUUID(),
-          command.orderId,
-          command.taskId,
-          null,
-          partner.system,
-          attempt.id,
-          externalIdempotencyKey(task.task, `EXECUTE-${attempt.attempt_no}`),
-          contentHash({ taskType: task.task.taskType, input: task.task.inputSnapshot }),
-        ])
-      )[0]!;
-    }
+    if (partner) call = await recordExternalCall(tx, task, attempt, partner.system, 'EXECUTE');
     const view =
       task.task.executionMode === 'MANUAL' && task.task.status === 'WAITING'
         ? await buildManualTaskView(tx, { order, task: task.task, attemptCount: task.attemptCount, allowedActions: manualTaskActions })
@@ -282,19 +287,7 @@ export async function submitExternalTaskRequest(
     if (task.task.status !== 'IN_PROGRESS' && task.task.status !== 'WAITING') {
       throw new InvalidTransitionError('task', task.task.status, 'WAITING', { taskId: command.taskId, reason: 'only a started task is submitted' });
     }
-    const call = (
-      await insertExternalCall(tx, [
-        command.tenantId,
-        randomUUID(),
-        command.orderId,
-        command.taskId,
-        null,
-        partner.system,
-        attempt.id,
-        externalIdempotencyKey(task.task, `SUBMIT-${attempt.attempt_no}`),
-        contentHash({ taskType: task.task.taskType, input: task.task.inputSnapshot }),
-      ])
-    )[0]!;
+    const call = await recordExternalCall(tx, task, attempt, partner.system, 'SUBMIT');
     return { task, attempt, call, partner };
   });
 
