@@ -141,19 +141,37 @@ const isoDurationConstraint = {
   pattern: { value: '^P(?!$)(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$', message: 'Use an ISO-8601 duration such as PT2H or P1D.' },
 };
 
-function timeoutBoundary(): UnversionedTemplate {
+/** What differs between the two boundary timers a wait carries (hard timeout, soft reminder). */
+interface PolicyTimerBoundary {
+  name: string;
+  id: string;
+  description: string;
+  sourceLabel: string;
+  /** zeebe:property that records where the duration comes from. */
+  sourceProperty: string;
+  policyLabel: string;
+  policyDescription: string;
+  policyValue: string;
+  fixedDescription: string;
+}
+
+/**
+ * A boundary timer whose duration comes from the task's timeout policy (a variable the worker
+ * returned) or, for waits the plan does not describe, from a fixed duration.
+ */
+function policyTimerBoundary(timer: PolicyTimerBoundary): UnversionedTemplate {
   return {
     ...base,
-    name: 'Task timeout (boundary)',
-    id: eventTemplateIds.timeoutBoundary,
-    description: "Fires when the task's timeout policy expires (seed §14); route to apply-fulfillment-timeout.",
+    name: timer.name,
+    id: timer.id,
+    description: timer.description,
     appliesTo: ['bpmn:BoundaryEvent'],
     elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:TimerEventDefinition' },
     groups: [{ id: 'timer', label: 'Timer' }],
     properties: [
       {
         id: 'timer.source',
-        label: 'Timeout from',
+        label: timer.sourceLabel,
         description: 'The task policy is the normal source; a fixed duration is for waits the plan does not describe.',
         group: 'timer',
         type: 'Dropdown',
@@ -162,16 +180,16 @@ function timeoutBoundary(): UnversionedTemplate {
           { name: 'Task timeout policy', value: 'task-policy' },
           { name: 'Fixed duration', value: 'fixed' },
         ],
-        binding: { type: 'zeebe:property', name: 'fulfillment:timeoutSource' },
+        binding: { type: 'zeebe:property', name: timer.sourceProperty },
       },
       {
         id: 'timer.policyDuration',
-        label: 'Timeout variable',
-        description: 'Variable holding the ISO-8601 duration that execute-fulfillment-task or submit-external-task-request returned.',
+        label: timer.policyLabel,
+        description: timer.policyDescription,
         group: 'timer',
         type: 'String',
         feel: 'required',
-        value: `=${taskTimeoutVariable}`,
+        value: timer.policyValue,
         constraints: { notEmpty: true },
         condition: { property: 'timer.source', equals: 'task-policy' },
         binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
@@ -179,7 +197,7 @@ function timeoutBoundary(): UnversionedTemplate {
       {
         id: 'timer.fixedDuration',
         label: 'Fixed duration',
-        description: 'ISO-8601 duration, e.g. PT2H.',
+        description: timer.fixedDescription,
         group: 'timer',
         type: 'String',
         value: 'PT1H',
@@ -191,55 +209,33 @@ function timeoutBoundary(): UnversionedTemplate {
   };
 }
 
+function timeoutBoundary(): UnversionedTemplate {
+  return policyTimerBoundary({
+    name: 'Task timeout (boundary)',
+    id: eventTemplateIds.timeoutBoundary,
+    description: "Fires when the task's timeout policy expires (seed §14); route to apply-fulfillment-timeout.",
+    sourceLabel: 'Timeout from',
+    sourceProperty: 'fulfillment:timeoutSource',
+    policyLabel: 'Timeout variable',
+    policyDescription: 'Variable holding the ISO-8601 duration that execute-fulfillment-task or submit-external-task-request returned.',
+    policyValue: `=${taskTimeoutVariable}`,
+    fixedDescription: 'ISO-8601 duration, e.g. PT2H.',
+  });
+}
+
 function reminderBoundary(): UnversionedTemplate {
-  return {
-    ...base,
+  return policyTimerBoundary({
     name: 'Task reminder (boundary)',
     id: eventTemplateIds.reminderBoundary,
     description:
       "Soft timeout of the task's policy (seed §14): attach it non-interrupting to the wait and route to apply-fulfillment-timeout with timeout kind SOFT_REMINDER; the wait goes on.",
-    appliesTo: ['bpmn:BoundaryEvent'],
-    elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:TimerEventDefinition' },
-    groups: [{ id: 'timer', label: 'Timer' }],
-    properties: [
-      {
-        id: 'timer.source',
-        label: 'Reminder from',
-        description: 'The task policy is the normal source; a fixed duration is for waits the plan does not describe.',
-        group: 'timer',
-        type: 'Dropdown',
-        value: 'task-policy',
-        choices: [
-          { name: 'Task timeout policy', value: 'task-policy' },
-          { name: 'Fixed duration', value: 'fixed' },
-        ],
-        binding: { type: 'zeebe:property', name: 'fulfillment:reminderSource' },
-      },
-      {
-        id: 'timer.policyDuration',
-        label: 'Reminder expression',
-        description: `When the reminder fires. A task whose policy has no soft reminder returns null; the fallback ${noReminderDuration} keeps the timer from raising an incident and never fires in practice.`,
-        group: 'timer',
-        type: 'String',
-        feel: 'required',
-        value: `=if ${taskReminderVariable} = null then "${noReminderDuration}" else ${taskReminderVariable}`,
-        constraints: { notEmpty: true },
-        condition: { property: 'timer.source', equals: 'task-policy' },
-        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
-      },
-      {
-        id: 'timer.fixedDuration',
-        label: 'Fixed duration',
-        description: 'ISO-8601 duration, e.g. PT1H.',
-        group: 'timer',
-        type: 'String',
-        value: 'PT1H',
-        constraints: isoDurationConstraint,
-        condition: { property: 'timer.source', equals: 'fixed' },
-        binding: { type: 'bpmn:TimerEventDefinition#property', name: 'timeDuration' },
-      },
-    ],
-  };
+    sourceLabel: 'Reminder from',
+    sourceProperty: 'fulfillment:reminderSource',
+    policyLabel: 'Reminder expression',
+    policyDescription: `When the reminder fires. A task whose policy has no soft reminder returns null; the fallback ${noReminderDuration} keeps the timer from raising an incident and never fires in practice.`,
+    policyValue: `=if ${taskReminderVariable} = null then "${noReminderDuration}" else ${taskReminderVariable}`,
+    fixedDescription: 'ISO-8601 duration, e.g. PT1H.',
+  });
 }
 
 function manualTask(): UnversionedTemplate {
