@@ -34,6 +34,7 @@ try {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
   const code = error instanceof FulfillmentError ? ` [${error.code}]` : '';
-  log.fatal({ err: error }, `start failed${code}: ${(error as Error).message}`);
+  const message = error instanceof Error ? error.message : String(error);
+  log.fatal({ err: error }, `start failed${code}: ${message}`);
   process.exit(1);
 }

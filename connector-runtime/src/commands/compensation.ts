@@ -149,6 +149,10 @@ export async function executeCompensationStep(pool: pg.Pool, command: Compensati
     const source = await loadTaskChecked(tx, { ...command, taskId: step.source_task_id });
     const system = partnerSystemOf(step.owner_system);
     if (!system) return { step, call: undefined, source };
+    // A retry after a rejected undo is a new request (its own key and correlation id): the refused
+    // call stays FAILED, and only the owner system's answer to the new one may complete the step.
+    const attempt = step.attempt_count + (step.status === 'IN_PROGRESS' ? 0 : 1);
+    const suffix = attempt > 1 ? `-${attempt}` : '';
     const call = (
       await insertExternalCall(tx, [
         command.tenantId,
@@ -157,8 +161,8 @@ export async function executeCompensationStep(pool: pg.Pool, command: Compensati
         null,
         stepId,
         system,
-        stepId,
-        externalIdempotencyKey({ ...source.task, taskId: stepId }, `COMPENSATE-${step.compensation_task_type}`),
+        attempt > 1 ? `${stepId}:${attempt}` : stepId,
+        externalIdempotencyKey({ ...source.task, taskId: stepId }, `COMPENSATE-${step.compensation_task_type}${suffix}`),
         contentHash({ taskType: step.compensation_task_type, input: source.task.inputSnapshot }),
       ])
     )[0]!;

@@ -21,7 +21,7 @@ import type { FulfillmentTaskStatus, ManualDecision } from '../domain/vocabulary
 import type { FalloutRepairOutcome } from '../jobs/model-names';
 import { withTransaction, type Tx } from '../store/database';
 import { insertEvidence, selectEvidenceOfTask } from '../store/queries/fulfillment-workflow';
-import { updateFalloutCase } from '../store/queries/fallout-and-compensation';
+import { selectFalloutCasesOfPlan, updateFalloutCase } from '../store/queries/fallout-and-compensation';
 import { audit, aggregateTypes, contentHash, loadTaskChecked, moveTask, nowOf, recordTaskChanges, type CommandDeps, type TaskChange } from './command-context';
 import { findOpenFalloutCase, repairFalloutInTx, type RepairFalloutCommand } from './fallout';
 import { promoteAndRoute, type PlanRouting } from './plan-routing';
@@ -81,7 +81,13 @@ export async function applyManualDecision(pool: pg.Pool, command: ManualDecision
 
     if (command.subjectId === command.fulfillmentPlanId) {
       const falloutCase = await findOpenFalloutCase(tx, command);
-      if (!falloutCase) throw new NotFoundError('open plan fallout case', command.fulfillmentPlanId);
+      if (!falloutCase) {
+        // A redelivered job after its decision committed finds the case already resolved: the
+        // decision stands, and the answer is the same. A plan with no plan-level case at all is a bug.
+        const resolved = (await selectFalloutCasesOfPlan(tx, [command.tenantId, command.fulfillmentPlanId])).filter((c) => c.fulfillment_task_id === null).at(-1);
+        if (!resolved) throw new NotFoundError('open plan fallout case', command.fulfillmentPlanId);
+        return { ...(await routing()), currentTaskResult: resolved.resolution?.startsWith('RETRY') ? 'READY' : 'FALLOUT', falloutReason: null };
+      }
       const mapped = command.decision === 'SKIP_WITH_APPROVAL' ? { outcome: 'MANUAL_CLOSE' as const } : command.decision === 'COMPLETE' ? { outcome: 'RESUME' as const } : repairOf[command.decision];
       if (mapped) await repairFalloutInTx(tx, falloutCase, repair(falloutCase.id, mapped.outcome), at, changes);
       else await escalate(tx, command, falloutCase.id, at);

@@ -51,7 +51,8 @@ async function main(): Promise<number> {
     const taskStatus = new Map<string, string>();
     let orderStatus = '';
     const deadline = started + timeoutSeconds * 1000;
-    while (Date.now() < deadline) {
+    /** One look at the order: prints what changed, plays the technician; the exit code once it ended. */
+    const step = async (): Promise<number | undefined> => {
       const events = await pool.query<{ event_id: string; event_type: string; aggregate_type: string; payload: { taskType?: string; status?: string } }>(
         `select event_id, event_type, aggregate_type, payload from outbox where tenant_id = $1 and correlation_id = $2 order by id`,
         [tenantId, order.orderId],
@@ -88,6 +89,20 @@ async function main(): Promise<number> {
           await technician.complete(userTask.userTaskKey, confirmOnSite);
           line(`tasklist: technician completed "${userTask.name}" (${confirmOnSite.decision})`);
         }
+      }
+      return undefined;
+    };
+    let unreachable = false;
+    while (Date.now() < deadline) {
+      try {
+        const code = await step();
+        if (code !== undefined) return code;
+        if (unreachable) line('the runtime answers again');
+        unreachable = false;
+      } catch (error) {
+        // A runtime restarting (or its database) is waited for, not a reason to give up on the order.
+        if (!unreachable) line(`runtime not reachable (${(error as Error).message}); waiting for it`);
+        unreachable = true;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -62,19 +62,26 @@ function isClientCancellation(value: unknown): boolean {
 /**
  * Runs `close` (closing job streams and the client) without the SDK's report of each stream it
  * cancels: its stream worker prints every stream error to the console, the CANCELLED of a stream
- * closed on purpose included, which would bury a Ctrl-C under stack traces. Only that one
- * expected error is dropped, and only while `close` runs (and a moment after, for late reports).
+ * closed on purpose included, which would bury a Ctrl-C under stack traces. Only those expected
+ * reports (and the "channel closed" notices) are dropped, and only while `close` runs (and a
+ * moment after, for late reports).
  */
 export async function withoutStreamCancellationReports<T>(close: () => Promise<T>): Promise<T> {
-  const original = console.error;
+  const original = { error: console.error, info: console.info };
   console.error = (...args: unknown[]) => {
     if (args.some(isClientCancellation)) return;
-    original(...args);
+    original.error(...args);
+  };
+  // The SDK also announces each channel it closes, at info level, whatever its log level says.
+  console.info = (...args: unknown[]) => {
+    if (args.some((arg) => typeof arg === 'string' && arg.includes('Grpc channel closed'))) return;
+    original.info(...args);
   };
   try {
     return await close();
   } finally {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    console.error = original;
+    console.error = original.error;
+    console.info = original.info;
   }
 }

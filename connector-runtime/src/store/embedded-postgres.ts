@@ -45,7 +45,18 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     log(`initialising embedded PostgreSQL in ${databaseDir}`);
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // A runtime killed hard (kill -9, a crash) leaves its PostgreSQL running on the same folder and
+    // port. It is ours and healthy: use it rather than fail (it stops with the machine, or by hand).
+    if (existsSync(resolve(databaseDir, 'postmaster.pid')) && (await answers(options.port))) {
+      log(`embedded PostgreSQL from an earlier run still runs on 127.0.0.1:${options.port} (${databaseDir}); using it`);
+      return { url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`, stop: async () => undefined };
+    }
+    const reason = error instanceof Error ? error.message : String(error ?? 'no reason given (is the port taken?)');
+    throw new Error(`embedded PostgreSQL did not start in ${databaseDir} on port ${options.port}: ${reason}`, { cause: error });
+  }
   const admin = server.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
   try {
@@ -58,4 +69,18 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/** True when a PostgreSQL with the embedded server's credentials answers on the port. */
+async function answers(port: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
