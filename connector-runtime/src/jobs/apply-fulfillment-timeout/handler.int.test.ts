@@ -67,4 +67,16 @@ describe('apply-fulfillment-timeout', () => {
     const answer = await kit.runJob(applyFulfillmentTimeoutContract, applyFulfillmentTimeoutHandler(kit.deps), { variables: taskVariables(started, taskId), headers: { phase: 'PROVISIONING' } });
     expect(answer.completed).toMatchObject({ currentTaskResult: 'READY', timeoutAction: 'RETRY' });
   });
+
+  it('given a CANCEL policy, then the task times out and the order\'s cancellation is requested, with the cancel message queued for the process', async () => {
+    const started = await kit.startedOrder();
+    const taskId = await waitingProvisioningTask(kit, started);
+    await kit.pool.query(`update fulfillment_task set timeout_policy = '{"timeout":"PT2H","onTimeout":"CANCEL"}' where id = $1`, [taskId]);
+    const answer = await kit.runJob(applyFulfillmentTimeoutContract, applyFulfillmentTimeoutHandler(kit.deps), { variables: taskVariables(started, taskId), headers: { phase: 'PROVISIONING' } });
+    expect(answer.completed).toMatchObject({ currentTaskResult: 'TIMED_OUT', timeoutAction: 'CANCEL' });
+    const order = await kit.pool.query('select status, cancel_reason from customer_order where id = $1', [started.order.orderId]);
+    expect(order.rows[0]).toMatchObject({ status: 'CANCEL_REQUESTED', cancel_reason: expect.stringContaining('no answer within PT2H') });
+    const cancel = await kit.pool.query(`select correlation_key from workflow_message_correlation where message_name = 'order-cancel-requested' and aggregate_id = $1`, [started.order.orderId]);
+    expect(cancel.rows).toEqual([{ correlation_key: `${started.tenantId}:${started.order.orderId}:${started.fulfillmentPlanId}` }]);
+  });
 });
