@@ -1,11 +1,13 @@
 /**
  * The Camunda 8.8 REST API (v2) subset the project needs: user tasks (search, get, assign,
  * complete, form), process instances (get, search), element instances, incidents and variables
- * search. Shapes follow the Orchestration Cluster API; keys are strings.
+ * search. Shapes follow the Orchestration Cluster API; keys are strings. Every error, the body
+ * parser's and express's included, answers as an RFC 9457 problem document (`problem.ts`).
  */
 import express from 'express';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine';
+import { notFound, problemHandler } from './problem';
 import { restRouter } from './routes';
 
 /** A running REST server. */
@@ -14,13 +16,22 @@ export interface RestApi {
   stop(): Promise<void>;
 }
 
+/** Told about an unexpected error behind a 500 (default: a line on stderr with its stack). */
+export type RestErrorLog = (message: string, error: unknown) => void;
+
+const stderrLog: RestErrorLog = (message, error) => console.error(message, error);
+
 /** Starts the REST API. */
-export async function startRestApi(engine: Engine, port: number, host = '127.0.0.1'): Promise<RestApi> {
+export async function startRestApi(engine: Engine, port: number, host = '127.0.0.1', log: RestErrorLog = stderrLog): Promise<RestApi> {
   const app = express();
-  app.use(express.json({ limit: '4mb' }));
+  // Not strict: a JSON null (or any JSON value) reaches the route, whose schema answers for it.
+  app.use(express.json({ limit: '4mb', strict: false }));
   app.use('/v2', restRouter(engine));
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+  app.use(notFound);
+  app.use(problemHandler(log));
+  // express 5 hands a failed bind (EADDRINUSE) to the callback: the start rejects with it.
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (error) => (error ? reject(error) : resolve(s)));
   });
   const address = server.address();
   return {

@@ -1,68 +1,23 @@
 /**
- * Routes of the REST v2 subset. Search endpoints take `{ filter, page, sort }` and answer
- * `{ items, page: { totalItems } }`; filter values may be plain values or `{ $eq | $in | $neq }`
- * operators, as the Orchestration Cluster API accepts. Errors are RFC 9457 problem documents.
+ * Routes of the REST v2 subset, one table: method, path, handler. Search endpoints take
+ * `{ filter, page, sort }` (validated in `request-bodies.ts`) and answer
+ * `{ items, page: { totalItems } }`. Errors are thrown and answered as RFC 9457 problem documents
+ * by `problem.ts`; a known path asked with another method answers 405 with an `Allow` header.
  */
 import { Router, type Request, type Response } from 'express';
 import { type Engine } from '../engine';
 import { CommandRejection } from '../interpreter/rejection';
 import type { ElementInstanceRecord, IncidentRecord, UserTaskRecord } from '../state/records';
+import { httpProblem } from './problem';
+import { parseAssignmentRequest, parseCompletionRequest, parseSearchRequest } from './request-bodies';
+import { search, type Item } from './search';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-type Item = Record<string, unknown>;
+type Method = 'get' | 'post' | 'delete';
 
-function matches(item: Item, filter: Record<string, unknown> | undefined): boolean {
-  if (!filter) return true;
-  for (const [field, condition] of Object.entries(filter)) {
-    if (condition === undefined || condition === null) continue;
-    const actual = item[field];
-    const equal = (expected: unknown) => (Array.isArray(actual) ? actual.map(String).includes(String(expected)) : String(actual) === String(expected));
-    if (typeof condition === 'object' && !Array.isArray(condition)) {
-      const ops = condition as Record<string, unknown>;
-      if ('$eq' in ops && !equal(ops.$eq)) return false;
-      if ('$neq' in ops && equal(ops.$neq)) return false;
-      if ('$in' in ops && !(ops.$in as unknown[]).some(equal)) return false;
-      if ('$exists' in ops && (actual !== undefined) !== ops.$exists) return false;
-      continue;
-    }
-    if (!equal(condition)) return false;
-  }
-  return true;
-}
-
-function search(request: Request, response: Response, all: Item[], aliases: Record<string, string> = {}): void {
-  const body = (request.body ?? {}) as { filter?: Record<string, unknown>; page?: { from?: number; limit?: number }; sort?: Array<{ field: string; order?: string }> };
-  const filter: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body.filter ?? {})) filter[aliases[k] ?? k] = v;
-  let items = all.filter((item) => matches(item, filter));
-  for (const sort of [...(body.sort ?? [])].reverse()) {
-    const direction = sort.order?.toLowerCase() === 'desc' ? -1 : 1;
-    items = [...items].sort((a, b) => (String(a[sort.field] ?? '') < String(b[sort.field] ?? '') ? -direction : String(a[sort.field] ?? '') > String(b[sort.field] ?? '') ? direction : 0));
-  }
-  const from = body.page?.from ?? 0;
-  const limit = body.page?.limit ?? 100;
-  response.json({ items: items.slice(from, from + limit), page: { totalItems: items.length, startCursor: null, endCursor: null } });
-}
-
-function problem(response: Response, status: number, title: string, detail: string): void {
-  response.status(status).type('application/problem+json').json({ type: 'about:blank', title, status, detail, instance: response.req.originalUrl });
-}
-
-function handle(fn: (request: Request, response: Response) => Promise<void> | void) {
-  return async (request: Request, response: Response) => {
-    try {
-      await fn(request, response);
-    } catch (error) {
-      if (error instanceof CommandRejection) {
-        const status = { NOT_FOUND: 404, INVALID_STATE: 409, INVALID_ARGUMENT: 400, ALREADY_EXISTS: 409, PROCESSING_ERROR: 500 }[error.type];
-        problem(response, status, error.type, error.message);
-        return;
-      }
-      problem(response, 500, 'INTERNAL_ERROR', (error as Error).message);
-    }
-  };
-}
+/** One endpoint: express path, method and handler (errors are thrown, not answered). */
+type Route = [Method, string, (request: Request, response: Response) => Promise<void> | void];
 
 function keyParam(request: Request, name: string): number {
   const key = Number(request.params[name]);
@@ -70,11 +25,38 @@ function keyParam(request: Request, name: string): number {
   return key;
 }
 
+/** Answers a search endpoint: validates the body, then filters, sorts and pages `items()`. */
+function searchOver(items: (request: Request) => Item[], aliases: Record<string, string> = {}) {
+  return (request: Request, response: Response) => {
+    const query = parseSearchRequest(request.body);
+    response.json(search(items(request), query, aliases));
+  };
+}
+
+/**
+ * Mounts the routes; per path, every other method answers 405 with the path's `Allow` header
+ * (HEAD is allowed wherever GET is, as express answers it). Literal paths go first, so
+ * `GET /user-tasks/search` is the search asked with the wrong method, not a task keyed "search".
+ */
+function mount(routes: Route[]): Router {
+  const router = Router();
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes) byPath.set(route[1], [...(byPath.get(route[1]) ?? []), route]);
+  const params = (path: string) => path.split('/').filter((segment) => segment.startsWith(':')).length;
+  for (const [path, methods] of [...byPath].sort(([a], [b]) => params(a) - params(b))) {
+    const route = router.route(path);
+    for (const [method, , handler] of methods) route[method](handler);
+    const allowed = methods.flatMap(([method]) => (method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()]));
+    route.all((request) => {
+      throw httpProblem(405, `Method '${request.method}' is not supported.`, { Allow: allowed.join(', ') });
+    });
+  }
+  return router;
+}
+
 /** The router of the REST v2 subset, mounted at `/v2`. */
 export function restRouter(engine: Engine): Router {
-  const router = Router();
   const state = engine.state;
-
 
   const userTaskView = (task: UserTaskRecord): Item => ({
     userTaskKey: String(task.key),
@@ -182,132 +164,119 @@ export function restRouter(engine: Engine): Router {
     return task;
   };
 
-  router.post(
-    '/user-tasks/search',
-    handle((request, response) => search(request, response, [...state.values('userTasks')].map(userTaskView), { processDefinitionKey: 'processDefinitionKey', candidateGroup: 'candidateGroups', candidateUser: 'candidateUsers', bpmnProcessId: 'processDefinitionId' })),
-  );
-  router.get(
-    '/user-tasks/:key',
-    handle((request, response) => {
-      response.json(userTaskView(userTask(keyParam(request, 'key'))));
-    }),
-  );
-  router.get(
-    '/user-tasks/:key/form',
-    handle((request, response) => {
-      const task = userTask(keyParam(request, 'key'));
-      const form = task.formKey === undefined ? undefined : state.get('forms', task.formKey);
-      if (!form) {
+  const userTaskVariables = (request: Request): Item[] => {
+    const task = userTask(keyParam(request, 'key'));
+    const visible = engine.interpreter.variables.visible(task.elementInstanceKey);
+    return Object.entries(visible).map(([name, value]) => ({
+      name,
+      value: JSON.stringify(value),
+      isTruncated: false,
+      scopeKey: String(task.elementInstanceKey),
+      processInstanceKey: String(task.processInstanceKey),
+      tenantId: task.tenantId,
+    }));
+  };
+
+  const routes: Route[] = [
+    ['post', '/user-tasks/search', searchOver(() => [...state.values('userTasks')].map(userTaskView), { candidateGroup: 'candidateGroups', candidateUser: 'candidateUsers', bpmnProcessId: 'processDefinitionId' })],
+    [
+      'get',
+      '/user-tasks/:key',
+      (request, response) => {
+        response.json(userTaskView(userTask(keyParam(request, 'key'))));
+      },
+    ],
+    [
+      'get',
+      '/user-tasks/:key/form',
+      (request, response) => {
+        const task = userTask(keyParam(request, 'key'));
+        const form = task.formKey === undefined ? undefined : state.get('forms', task.formKey);
+        if (!form) {
+          response.status(204).end();
+          return;
+        }
+        response.json({ formKey: String(form.key), formId: form.formId, version: form.version, schema: form.schema, tenantId: form.tenantId });
+      },
+    ],
+    [
+      'post',
+      '/user-tasks/:key/assignment',
+      async (request, response) => {
+        const { assignee, allowOverride } = parseAssignmentRequest(request.body);
+        engine.assignUserTask(keyParam(request, 'key'), assignee, allowOverride);
+        await engine.flush();
         response.status(204).end();
-        return;
-      }
-      response.json({ formKey: String(form.key), formId: form.formId, version: form.version, schema: form.schema, tenantId: form.tenantId });
-    }),
-  );
-  router.post(
-    '/user-tasks/:key/assignment',
-    handle(async (request, response) => {
-      const body = (request.body ?? {}) as { assignee?: string; allowOverride?: boolean };
-      if (!body.assignee) throw new CommandRejection('INVALID_ARGUMENT', 'No assignee provided');
-      engine.assignUserTask(keyParam(request, 'key'), body.assignee, body.allowOverride !== false);
-      await engine.flush();
-      response.status(204).end();
-    }),
-  );
-  router.delete(
-    '/user-tasks/:key/assignee',
-    handle(async (request, response) => {
-      engine.assignUserTask(keyParam(request, 'key'), undefined);
-      await engine.flush();
-      response.status(204).end();
-    }),
-  );
-  router.post(
-    '/user-tasks/:key/completion',
-    handle(async (request, response) => {
-      const body = (request.body ?? {}) as { variables?: Record<string, unknown> | null };
-      const variables = body.variables ?? {};
-      if (typeof variables !== 'object' || Array.isArray(variables)) throw new CommandRejection('INVALID_ARGUMENT', 'variables must be an object');
-      engine.completeUserTask(keyParam(request, 'key'), variables);
-      await engine.flush();
-      response.status(204).end();
-    }),
-  );
-  router.post(
-    '/user-tasks/:key/variables/search',
-    handle((request, response) => {
-      const task = userTask(keyParam(request, 'key'));
-      const visible = engine.interpreter.variables.visible(task.elementInstanceKey);
-      const items = Object.entries(visible).map(([name, value]) => ({
-        name,
-        value: JSON.stringify(value),
-        isTruncated: false,
-        scopeKey: String(task.elementInstanceKey),
-        processInstanceKey: String(task.processInstanceKey),
-        tenantId: task.tenantId,
-      }));
-      search(request, response, items);
-    }),
-  );
-  router.get(
-    '/process-instances/:key',
-    handle((request, response) => {
-      const key = keyParam(request, 'key');
-      const instance = state.get('elements', key);
-      if (!instance || instance.flowScopeKey !== undefined) throw new CommandRejection('NOT_FOUND', `Process instance with key '${key}' not found`);
-      response.json(processInstanceView(instance));
-    }),
-  );
-  router.post(
-    '/process-instances/search',
-    handle((request, response) =>
-      search(
-        request,
-        response,
-        [...state.values('elements')].filter((e) => e.flowScopeKey === undefined).map(processInstanceView),
-      ),
-    ),
-  );
-  router.post(
-    '/element-instances/search',
-    handle((request, response) =>
-      search(
-        request,
-        response,
-        [...state.values('elements')].filter((e) => e.flowScopeKey !== undefined).map(elementInstanceView),
-      ),
-    ),
-  );
-  router.get(
-    '/element-instances/:key',
-    handle((request, response) => {
-      const key = keyParam(request, 'key');
-      const instance = state.get('elements', key);
-      if (!instance || instance.flowScopeKey === undefined) throw new CommandRejection('NOT_FOUND', `Element instance with key '${key}' not found`);
-      response.json(elementInstanceView(instance));
-    }),
-  );
-  router.post(
-    '/incidents/search',
-    handle((request, response) => search(request, response, [...state.values('incidents')].map(incidentView))),
-  );
-  router.post(
-    '/incidents/:key/resolution',
-    handle(async (request, response) => {
-      engine.resolveIncident(keyParam(request, 'key'));
-      await engine.flush();
-      response.status(204).end();
-    }),
-  );
-  router.post(
-    '/variables/search',
-    handle((request, response) => search(request, response, variableViews())),
-  );
-  router.get(
-    '/topology',
-    handle((_request, response) => {
-      response.json({ brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26501, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: '8.8.0' }], clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: '8.8.0' });
-    }),
-  );
-  return router;
+      },
+    ],
+    [
+      'delete',
+      '/user-tasks/:key/assignee',
+      async (request, response) => {
+        engine.assignUserTask(keyParam(request, 'key'), undefined);
+        await engine.flush();
+        response.status(204).end();
+      },
+    ],
+    [
+      'post',
+      '/user-tasks/:key/completion',
+      async (request, response) => {
+        const variables = parseCompletionRequest(request.body);
+        engine.completeUserTask(keyParam(request, 'key'), variables);
+        await engine.flush();
+        response.status(204).end();
+      },
+    ],
+    [
+      'post',
+      '/user-tasks/:key/variables/search',
+      (request, response) => {
+        // Validate the body before looking the task up, as Camunda reads the body first.
+        const query = parseSearchRequest(request.body);
+        response.json(search(userTaskVariables(request), query));
+      },
+    ],
+    [
+      'get',
+      '/process-instances/:key',
+      (request, response) => {
+        const key = keyParam(request, 'key');
+        const instance = state.get('elements', key);
+        if (!instance || instance.flowScopeKey !== undefined) throw new CommandRejection('NOT_FOUND', `Process instance with key '${key}' not found`);
+        response.json(processInstanceView(instance));
+      },
+    ],
+    ['post', '/process-instances/search', searchOver(() => [...state.values('elements')].filter((e) => e.flowScopeKey === undefined).map(processInstanceView))],
+    ['post', '/element-instances/search', searchOver(() => [...state.values('elements')].filter((e) => e.flowScopeKey !== undefined).map(elementInstanceView))],
+    [
+      'get',
+      '/element-instances/:key',
+      (request, response) => {
+        const key = keyParam(request, 'key');
+        const instance = state.get('elements', key);
+        if (!instance || instance.flowScopeKey === undefined) throw new CommandRejection('NOT_FOUND', `Element instance with key '${key}' not found`);
+        response.json(elementInstanceView(instance));
+      },
+    ],
+    ['post', '/incidents/search', searchOver(() => [...state.values('incidents')].map(incidentView))],
+    [
+      'post',
+      '/incidents/:key/resolution',
+      async (request, response) => {
+        engine.resolveIncident(keyParam(request, 'key'));
+        await engine.flush();
+        response.status(204).end();
+      },
+    ],
+    ['post', '/variables/search', searchOver(() => variableViews())],
+    [
+      'get',
+      '/topology',
+      (_request, response) => {
+        response.json({ brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26501, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: '8.8.0' }], clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: '8.8.0' });
+      },
+    ],
+  ];
+  return mount(routes);
 }
