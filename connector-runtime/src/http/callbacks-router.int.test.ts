@@ -2,7 +2,7 @@
  * Signed partner callbacks against the real PostgreSQL: verified with Standard Webhooks, tenant
  * from the adapter configuration, stored once per webhook-id, refused with problem+json otherwise.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -50,8 +50,17 @@ function signed(body: string, options: { secret?: string; id?: string; at?: Date
   };
 }
 
-const post = (system: string, body: string, headers: Record<string, string>) =>
-  fetch(`${base}/api/v1/integrations/${system}/callbacks`, { method: 'POST', body, headers });
+// What a partner following the Standard Webhooks spec sends: the HMAC over the exact body bytes.
+function signedBytes(body: Buffer, secret = newSecret) {
+  const id = `msg_${randomUUID()}`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const signature = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body])).digest('base64');
+  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+}
+
+const post = (system: string, body: string | Buffer, headers: Record<string, string>) =>
+  fetch(`${base}/api/v1/integrations/${system}/callbacks`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
 
 const rowsOf = async (webhookId: string) =>
   (await db.pool.query('select tenant_id, source_system, raw_payload, payload, external_correlation_id from callback_inbox where webhook_id = $1', [webhookId])).rows;
@@ -128,6 +137,123 @@ describe('POST /api/v1/integrations/:system/callbacks', () => {
       const res = await post('provisioning', body, headers);
       expect(res.status, body).toBe(400);
       expect(await rowsOf(headers['webhook-id'])).toEqual([]);
+    }
+  });
+
+  it('given a stored callback, then its signature and payload hash re-verify from the row alone', async () => {
+    // Multi-byte characters: the stored text must encode back to exactly the signed bytes.
+    const body = JSON.stringify({ externalCorrelationId: 'prov-req-90', reason: 'Société ✓ 🚀 ünïcödé' });
+    const headers = signed(body);
+    expect((await post('provisioning', body, headers)).status).toBe(202);
+    const { rows } = await db.pool.query<{ raw_payload: string; payload_hash: string; headers: Record<string, string> }>(
+      'select raw_payload, payload_hash, headers from callback_inbox where webhook_id = $1',
+      [headers['webhook-id']],
+    );
+    const bytes = Buffer.from(rows[0]!.raw_payload, 'utf8');
+    expect(bytes.equals(Buffer.from(body, 'utf8'))).toBe(true);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(rows[0]!.payload_hash);
+    expect(() => new Webhook(newSecret).verify(bytes, rows[0]!.headers, { jsonParse: false })).not.toThrow();
+  });
+});
+
+describe('POST /api/v1/integrations/:system/callbacks with input the database cannot hold', () => {
+  const expectRefused = async (res: Response, webhookId: string, detail: RegExp) => {
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 400, code: 'INPUT.INVALID', detail: expect.stringMatching(detail) });
+    expect(await rowsOf(webhookId)).toEqual([]);
+  };
+
+  it.each([
+    ['a string value', '{"externalCorrelationId":"prov-req-91","reason":"a\\u0000b"}', /\/reason\b.*U\+0000/],
+    ['a nested value', '{"externalCorrelationId":"prov-req-91","result":{"lines":[{"note":"\\u0000"}]}}', /\/result\/lines\/0\/note\b.*U\+0000/],
+    ['an object key', '{"externalCorrelationId":"prov-req-91","result":{"k\\u0000":1}}', /\/result\b.*key.*U\+0000/],
+    ['the correlation id', '{"externalCorrelationId":"prov\\u0000"}', /\/externalCorrelationId\b.*U\+0000/],
+  ])('given a U+0000 in %s, then 400 naming its JSON path and nothing stored', async (_label, body, detail) => {
+    const headers = signed(body);
+    await expectRefused(await post('provisioning', body, headers), headers['webhook-id'], detail);
+  });
+
+  it('given a lone UTF-16 surrogate escape in a string, then 400 naming its JSON path and nothing stored', async () => {
+    const body = '{"externalCorrelationId":"prov-req-92","reason":"x\\ud800y"}';
+    const headers = signed(body);
+    await expectRefused(await post('provisioning', body, headers), headers['webhook-id'], /\/reason\b.*surrogate/);
+  });
+
+  it('given a number beyond the double range, then 400 naming its JSON path rather than storing it as null', async () => {
+    const body = '{"externalCorrelationId":"prov-req-93","result":{"amount":1e400}}';
+    const headers = signed(body);
+    await expectRefused(await post('provisioning', body, headers), headers['webhook-id'], /\/result\/amount\b/);
+  });
+
+  it('given JSON nested 10,000 deep, then 400 stating the depth limit', async () => {
+    const body = `{"externalCorrelationId":"prov-req-94","result":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const headers = signed(body);
+    await expectRefused(await post('provisioning', body, headers), headers['webhook-id'], /deeper than 64/);
+  });
+
+  it('given JSON nested exactly 64 deep, then it is accepted; 65 deep is refused', async () => {
+    // The body object itself is level 1.
+    const nested = (depth: number) => `{"externalCorrelationId":"prov-req-95","result":${'['.repeat(depth - 1)}"x"${']'.repeat(depth - 1)}}`;
+    const atLimit = signed(nested(64));
+    expect((await post('provisioning', nested(64), atLimit)).status).toBe(202);
+    const beyond = signed(nested(65));
+    await expectRefused(await post('provisioning', nested(65), beyond), beyond['webhook-id'], /deeper than 64/);
+  });
+
+  it('given brackets inside strings, then they do not count as nesting', async () => {
+    const body = JSON.stringify({ externalCorrelationId: 'prov-req-96', reason: `${'[{'.repeat(100)}\\"` });
+    expect((await post('provisioning', body, signed(body))).status).toBe(202);
+  });
+
+  it.each([
+    ['a spec-conforming signature over the bytes', (body: Buffer) => signedBytes(body)],
+    ['the standardwebhooks library signature', (body: Buffer) => signed(body.toString('utf8'))],
+  ])('given a body that is not well-formed UTF-8 (%s), then 400 and nothing stored', async (_label, sign) => {
+    const body = Buffer.concat([Buffer.from('{"externalCorrelationId":"prov-req-97","reason":"Soci'), Buffer.from([0xe9]), Buffer.from('t\\u00e9"}')]);
+    const headers = sign(body);
+    await expectRefused(await post('provisioning', body, headers), headers['webhook-id'], /UTF-8/);
+  });
+
+  type Alter = (headers: Record<string, string>) => Record<string, string>;
+  it.each<[string, Alter, RegExp]>([
+    ['a webhook-id of 5,000 characters', (headers) => ({ ...headers, 'webhook-id': `msg_${'x'.repeat(4996)}` }), /webhook-id/],
+    ['a webhook-timestamp that is not whole seconds', (headers) => ({ ...headers, 'webhook-timestamp': `${headers['webhook-timestamp']}abc` }), /webhook-timestamp/],
+    ['a webhook-timestamp of 5,000 digits', (headers) => ({ ...headers, 'webhook-timestamp': '9'.repeat(5000) }), /webhook-timestamp/],
+    [
+      'a webhook-signature of 5,000 characters',
+      (headers) => ({ ...headers, 'webhook-signature': `${headers['webhook-signature']} ${'v1,AAAA '.repeat(625)}`.trim() }),
+      /webhook-signature/,
+    ],
+  ])('given %s, then 400 before any database work', async (_label, alter, detail) => {
+    const body = JSON.stringify({ externalCorrelationId: 'prov-req-98' });
+    const id = `msg_${randomUUID()}`;
+    // Signed over the altered id and timestamp where the library can, so only the bound refuses it.
+    const headers = alter(signed(body, { id }));
+    if (headers['webhook-id'] !== id) headers['webhook-signature'] = new Webhook(newSecret).sign(headers['webhook-id']!, new Date(), body);
+    const res = await post('provisioning', body, headers);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    const { rows } = await db.pool.query('select 1 from callback_inbox where webhook_id in ($1, $2)', [id, headers['webhook-id']!.slice(0, 256)]);
+    expect(rows).toEqual([]);
+  });
+
+  it('given a "__proto__" key, then the stored payload keeps it as the partner sent it', async () => {
+    const body = '{"externalCorrelationId":"prov-req-99","__proto__":{"polluted":true}}';
+    const headers = signed(body);
+    expect((await post('provisioning', body, headers)).status).toBe(202);
+    expect((await rowsOf(headers['webhook-id']))[0].payload).toEqual(JSON.parse(body));
+  });
+
+  it('given the same delivery sent concurrently, then every answer is 2xx and one row is stored', async () => {
+    // The race (a redelivery arriving while the first insert commits) is narrow: several rounds.
+    for (let round = 0; round < 10; round += 1) {
+      const body = JSON.stringify({ externalCorrelationId: `prov-req-100-${round}` });
+      const headers = signed(body);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post('provisioning', body, headers)));
+      expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 200, 200, 200, 202]);
+      expect(await rowsOf(headers['webhook-id'])).toHaveLength(1);
     }
   });
 });

@@ -1,4 +1,5 @@
 /** Stores a verified callback once per (tenant, source system, webhook-id). */
+import { BugError } from '../../errors';
 import type { Queryable } from '../database';
 import { jsonParameter } from '../rows';
 import { runQuery } from '../run-query';
@@ -19,6 +20,8 @@ export interface InsertCallbackInboxParams {
 
 // A redelivery hits the dedupe key and inserts nothing; the existing row is returned instead, with
 // its payload hash, so the caller can tell a true redelivery from a reused id with another body.
+// When the first delivery commits while this statement waits on the key, the select part cannot
+// see that row (its snapshot is older) and nothing is returned: the caller runs the statement again.
 const query = {
   name: 'insert-callback-inbox',
   text: `with inserted as (
@@ -36,6 +39,18 @@ const query = {
 
 /** The stored row's id and payload hash, and whether this call inserted it. */
 export async function insertCallbackInbox(db: Queryable, params: InsertCallbackInboxParams): Promise<{ id: string; payloadHash: string; inserted: boolean }> {
+  // A second run has a new snapshot, so it sees the row a concurrent delivery committed.
+  for (let run = 0; run < 2; run += 1) {
+    const row = await runInsert(db, params);
+    if (row) return { id: row.id, payloadHash: row.payload_hash, inserted: row.inserted };
+  }
+  throw new BugError('CALLBACK.INBOX_ROW_MISSING', `callback_inbox has no row for webhook-id ${params.webhookId} after a conflicting insert`, {
+    sourceSystem: params.sourceSystem,
+    webhookId: params.webhookId,
+  });
+}
+
+async function runInsert(db: Queryable, params: InsertCallbackInboxParams) {
   const result = await runQuery<{ id: string; payload_hash: string; inserted: boolean }>(db, query, [
     params.tenantId,
     params.id,
@@ -48,6 +63,5 @@ export async function insertCallbackInbox(db: Queryable, params: InsertCallbackI
     params.payloadHash,
     params.externalCorrelationId,
   ]);
-  const row = result.rows[0]!;
-  return { id: row.id, payloadHash: row.payload_hash, inserted: row.inserted };
+  return result.rows[0];
 }
