@@ -1,6 +1,7 @@
 /**
  * Operational endpoints: liveness (`/health`), readiness (`/ready`: every dependency check passes)
- * and Prometheus metrics (`/metrics`).
+ * and Prometheus metrics (`/metrics`). They read nothing of the request: the app mounts them before
+ * any body parsing, so a probe answers whatever body, charset or encoding it is sent.
  */
 import { Router } from 'express';
 import type { Registry } from 'prom-client';

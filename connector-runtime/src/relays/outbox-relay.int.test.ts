@@ -80,6 +80,15 @@ async function consume(topics: string[], count: number): Promise<Array<{ topic: 
   return received;
 }
 
+/** `promise`'s value, or a rejection if it takes longer than `ms`: a relay round must not wait on another's locks. */
+async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 describe('OutboxRelay', () => {
   it('given committed events of two aggregate types, when a round runs, then each reaches its topic once, keyed by aggregate with the event headers, in order per key', async () => {
     const tenantId = uniqueTenantId();
@@ -168,6 +177,41 @@ describe('OutboxRelay', () => {
     };
     await Promise.all(relays.map(drain));
     expect([...sent].sort()).toEqual(events.map((each) => each.eventId).sort());
+  });
+
+  it('given relay A holds a claim while its send waits, when relay B runs a round, then B publishes the next events within a second instead of waiting for A', async () => {
+    const tenantId = uniqueTenantId();
+    const events = Array.from({ length: 4 }, (_, index) => event(tenantId, 'FulfillmentTask', randomUUID(), index));
+    await enqueue(events);
+    const idsOf = (batches: TopicBatch[]) => batches.flatMap((batch) => batch.messages.map((message) => message.headers['eventId']!));
+    // A's send records what A claimed, then waits until the test releases it: A's claim stays open.
+    let heldByA: string[] = [];
+    let signalClaimed!: () => void;
+    let releaseA!: () => void;
+    const aHolds = new Promise<void>((resolve) => (signalClaimed = resolve));
+    const stalled: EventSink = {
+      send(batches) {
+        heldByA = idsOf(batches);
+        signalClaimed();
+        return new Promise<void>((resolve) => (releaseA = resolve));
+      },
+    };
+    const relayA = new OutboxRelay({ pool: db.pool, sink: stalled, log: silent, topicFor, batchSize: 2 });
+    const sentByB: string[] = [];
+    const relayB = new OutboxRelay({ pool: db.pool, sink: { send: async (batches) => void sentByB.push(...idsOf(batches)) }, log: silent, topicFor, batchSize: 2 });
+
+    const roundA = relayA.runOnce();
+    await aHolds;
+    const roundB = relayB.runOnce();
+    try {
+      expect(await settlesWithin(roundB, 1000)).toBe(2);
+      expect(heldByA).toEqual([events[0]!.eventId, events[1]!.eventId]);
+      expect(sentByB).toEqual([events[2]!.eventId, events[3]!.eventId]);
+    } finally {
+      releaseA();
+      await Promise.allSettled([roundA, roundB]);
+    }
+    expect(await roundA).toBe(2);
   });
 
   it('given the loop is started, when events are committed, then they are published without further calls, and stop ends the loop', async () => {

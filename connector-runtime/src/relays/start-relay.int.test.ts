@@ -45,6 +45,15 @@ async function requestRow(tenantId: string) {
   return result.rows[0] as { status: string; attempts: number; last_error: string | null; process_instance_key: string | null };
 }
 
+/** `promise`'s value, or a rejection if it takes longer than `ms`: a relay round must not wait on another's locks. */
+async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 describe('StartRelay', () => {
   it('given a start request, when the relay runs, then one instance starts with the ids and is recorded, and a repeated request or round starts nothing more', async () => {
     const tenantId = uniqueTenantId();
@@ -107,5 +116,45 @@ describe('StartRelay', () => {
     expect(await backoff.runOnce()).toBe(0);
     expect(calls).toBe(before);
     expect(await requestRow(tenantB)).toMatchObject({ status: 'PENDING', attempts: 1 });
+  });
+
+  it('given relay A holds a claim while the engine has not answered, when relay B runs a round, then B starts the next request within a second instead of waiting for A', async () => {
+    const tenants = [uniqueTenantId(), uniqueTenantId()];
+    const first = await planWithStartRequest(tenants[0]!);
+    const second = await planWithStartRequest(tenants[1]!);
+    // A's engine call records which plan A claimed, then waits until the test releases it: A's claim stays open.
+    let heldByA: unknown;
+    let signalClaimed!: () => void;
+    let releaseA!: (started: { processInstanceKey: string }) => void;
+    const aHolds = new Promise<void>((resolve) => (signalClaimed = resolve));
+    const stalled: ProcessStarter = {
+      createProcessInstance(request) {
+        heldByA = request.variables['fulfillmentPlanId'];
+        signalClaimed();
+        return new Promise((resolve) => (releaseA = resolve));
+      },
+    };
+    const startedByB: unknown[] = [];
+    const recording: ProcessStarter = {
+      async createProcessInstance(request) {
+        startedByB.push(request.variables['fulfillmentPlanId']);
+        return { processInstanceKey: String(2251799813700000 + startedByB.length) };
+      },
+    };
+    const relayA = new StartRelay({ pool: db.pool, starter: stalled, log: silent });
+    const relayB = new StartRelay({ pool: db.pool, starter: recording, log: silent });
+
+    const roundA = relayA.startNext();
+    await aHolds;
+    const roundB = relayB.runOnce();
+    try {
+      expect(await settlesWithin(roundB, 1000)).toBe(1);
+      expect([heldByA, ...startedByB].sort()).toEqual([first.fulfillmentPlanId, second.fulfillmentPlanId].sort());
+    } finally {
+      releaseA({ processInstanceKey: '2251799813799999' });
+      await Promise.allSettled([roundA, roundB]);
+    }
+    expect(await roundA).toBe('started');
+    expect(await Promise.all(tenants.map(requestRow))).toMatchObject([{ status: 'STARTED' }, { status: 'STARTED' }]);
   });
 });
