@@ -50,6 +50,11 @@ export const settings = {
     '`oms.`',
   ),
   HTTP_PORT: setting(port.default(3000), 'Port of the HTTP API (orders, callbacks, /metrics, /health).', '`3000`'),
+  HTTP_HOST: setting(
+    z.string().trim().min(1).default('127.0.0.1'),
+    'Address the HTTP API listens on. The default takes connections from this machine only; `0.0.0.0` (or `::`) from every interface, e.g. in a container.',
+    '`127.0.0.1`',
+  ),
   LOG_LEVEL: setting(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'pino log level.',

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../local-engine/src/clock';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { isAddressInUse, PortTakenError } from '../../local-engine/src/port-taken';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type pg from 'pg';
 import { createPartnerAdapters, PartnerSimulator } from './adapters';
@@ -202,14 +203,28 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
         },
       ],
     });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.HTTP_PORT, () => resolve(s));
-      s.once('error', reject);
+    const server: Server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.HTTP_PORT, config.HTTP_HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      throw isAddressInUse(error) ? new PortTakenError('HTTP', config.HTTP_HOST, config.HTTP_PORT, { cause: error }) : error;
     });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
     const { port } = server.address() as AddressInfo;
-    const httpUrl = `http://localhost:${port}`;
-    simulator?.setCallbackBaseUrl(`http://127.0.0.1:${port}`);
+    // Every interface is reachable through loopback; a specific address only through itself.
+    const reachableHost = ['0.0.0.0', '::'].includes(config.HTTP_HOST) ? '127.0.0.1' : config.HTTP_HOST;
+    const httpUrl = `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${port}`;
+    simulator?.setCallbackBaseUrl(httpUrl);
 
     // One job stream per job type of the model, each answered through the job adapter (DESIGN §3).
     // A gateway that does not answer yet does not stop the start: the streams open when it does,
@@ -233,8 +248,8 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     cleanups.push(() => callbackLoop.stop());
     relaysRunning = true;
     log.info(
-      { httpUrl, zeebe: camunda.grpcAddress, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' },
-      'fulfillment runtime ready',
+      { httpUrl, httpHost: config.HTTP_HOST, zeebe: camunda.grpcAddress, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' },
+      `fulfillment runtime ready on ${httpUrl}`,
     );
     return { httpUrl, databaseUrl, camunda, log, pool, metrics, simulator, stop };
   } catch (error) {

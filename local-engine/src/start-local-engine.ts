@@ -5,6 +5,7 @@
 import { SystemClock, type Clock } from './clock';
 import { Engine } from './engine';
 import { startGrpcGateway } from './gateway/grpc-server';
+import { isAddressInUse, PortTakenError } from './port-taken';
 import { startRestApi } from './rest/rest-server';
 import { PostgresStore } from './state/postgres-store';
 
@@ -53,8 +54,22 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     : undefined;
   const engine = new Engine(options.clock ?? new SystemClock(), store, options.historyLimit);
   await engine.start();
-  const grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host);
-  const rest = await startRestApi(engine, options.restPort ?? 0, host);
+  // Whatever fails to bind, what already started is stopped again: nothing is left running.
+  let grpc: Awaited<ReturnType<typeof startGrpcGateway>> | undefined;
+  let rest: Awaited<ReturnType<typeof startRestApi>>;
+  try {
+    grpc = await startGrpcGateway(engine, options.grpcPort ?? 0, host).catch((error: unknown) => {
+      throw isAddressInUse(error) ? new PortTakenError('gRPC', host, options.grpcPort ?? 0, { cause: error }) : error;
+    });
+    rest = await startRestApi(engine, options.restPort ?? 0, host).catch((error: unknown) => {
+      throw isAddressInUse(error) ? new PortTakenError('REST', host, options.restPort ?? 0, { cause: error }) : error;
+    });
+  } catch (error) {
+    await grpc?.stop().catch(() => undefined);
+    await engine.stop().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+    throw error;
+  }
   return {
     grpcAddress: `${host}:${grpc.port}`,
     restAddress: `http://${host}:${rest.port}`,

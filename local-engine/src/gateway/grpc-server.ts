@@ -379,6 +379,14 @@ export async function startGrpcGateway(engine: GatewayBackend, port: number, hos
       });
   }
   server.addService(service, handlers);
+  // grpc-js also prints a failed bind on stderr; the caller reports it (a taken port) in its own words.
+  grpc.setLogger({
+    error: (...args: unknown[]) => {
+      if (!args.some((arg) => typeof arg === 'string' && arg.includes('No address added out of total'))) console.error(...args);
+    },
+    info: (...args: unknown[]) => console.info(...args),
+    debug: (...args: unknown[]) => console.debug(...args),
+  });
   boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
   });
