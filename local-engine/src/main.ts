@@ -12,7 +12,8 @@
  * - LOCAL_ENGINE_HISTORY_LIMIT (default 10000): ended process instances whose history the REST
  *   API keeps; older ones are forgotten.
  */
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../connector-runtime/src/store/embedded-postgres';
+import { EmbeddedDatabaseError, startEmbeddedDatabase, type EmbeddedDatabase } from '../../connector-runtime/src/store/embedded-postgres';
+import { PortTakenError } from './port-taken';
 import { defaultHistoryLimit } from './engine';
 import { startLocalEngine } from './start-local-engine';
 
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
     restPort: settings.restPort,
     historyLimit: settings.historyLimit,
     host,
+  }).catch(async (error: unknown) => {
+    // The engine stopped what it had started; the database this process started stops too.
+    await embedded?.stop();
+    throw error;
   });
   const [, grpcPort] = engine.grpcAddress.split(/:(?=\d+$)/);
   const restPort = new URL(engine.restAddress).port;
@@ -82,7 +87,17 @@ Press Ctrl+C to stop.`);
   process.on('SIGTERM', () => void stop());
 }
 
+/** One line for a person: what failed and what to change. */
+function failure(error: unknown): string {
+  if (error instanceof SettingError || error instanceof EmbeddedDatabaseError) return `local engine: ${error.message}`;
+  if (error instanceof PortTakenError) {
+    const setting = error.service === 'gRPC' ? 'LOCAL_ENGINE_GRPC_PORT' : 'LOCAL_ENGINE_REST_PORT';
+    return `local engine: ${error.message} (another program, or another engine, uses it): set ${setting} to a free port, or stop the other one`;
+  }
+  return `local engine: start failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 main().catch((error: unknown) => {
-  console.error(error instanceof SettingError ? `local engine: ${error.message}` : error);
+  console.error(failure(error));
   process.exit(1);
 });

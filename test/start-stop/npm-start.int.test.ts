@@ -151,6 +151,24 @@ describe('npm start', () => {
     }
   }, 120_000);
 
+  it('given the engine REST port taken, then it does not claim to be ready: one line names LOCAL_ENGINE_REST_PORT, exit 1, nothing left running', async () => {
+    const env = await ports();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(env['LOCAL_ENGINE_REST_PORT']), '127.0.0.1', resolve));
+    try {
+      const started = npmStart(env);
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(`start failed: REST port ${env['LOCAL_ENGINE_REST_PORT']} on 127.0.0.1 is taken`);
+      expect(started.output()).toContain('set LOCAL_ENGINE_REST_PORT');
+      expect(started.output()).not.toContain('fulfillment runtime ready');
+      expect(trouble(started.output())).toEqual([]);
+      for (const name of ['HTTP_PORT', 'LOCAL_ENGINE_GRPC_PORT', 'EMBEDDED_PG_PORT']) expect(await portFree(env[name]!), name).toBe(true);
+      expect(postgresRunning()).toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 120_000);
+
   it('documents the embedded login it uses', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('postgres://postgres:postgres@127.0.0.1:5433/fulfillment');
   });

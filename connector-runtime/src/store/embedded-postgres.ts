@@ -80,8 +80,10 @@ function stderrOf(child: ChildProcess): () => string {
 
 async function initialise(dataDir: string, initdb: string, owner: { uid: number; gid: number } | undefined, log: (line: string) => void): Promise<void> {
   log(`initialising embedded PostgreSQL in ${dataDir}`);
-  const created = !existsSync(dataDir) || (await readdir(dataDir)).length === 0;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const created = !existsSync(dataDir) || (await readdir(dataDir).catch(() => [])).length === 0;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EACCES' ? unreachable(dataDir, error.message) : error;
+  });
   if (owner) await chown(dataDir, owner.uid, owner.gid);
   // The password file lives in a private folder of the server's user, and only for initdb's run.
   const secrets = await mkdtemp(join(tmpdir(), 'fp-initdb-'));
