@@ -1,5 +1,5 @@
 /**
- * The order-fulfillment-v1 model (DESIGN §7, seed §3, §4, §12–§19, §24, §25), built only from our
+ * The order-fulfillment-v1 model (docs/architecture.md §7, seed §3, §4, §12–§19, §24, §25), built only from our
  * element templates. Major phases are explicit, detailed tasks dynamic: each phase is a collapsed
  * subprocess running the same execution loop over the plan's ready tasks of that phase. After the
  * phases, in the same cancellable scope: the installed-base update with its BPMN compensation and

@@ -46,7 +46,7 @@ export const settings = {
   KAFKA_CLIENT_ID: setting(z.string().min(1).default('fulfillment-pack'), 'Kafka client id.', '`fulfillment-pack`'),
   KAFKA_TOPIC_PREFIX: setting(
     z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default('oms.'),
-    'Prefix of the event topics: one topic per aggregate type, e.g. `oms.fulfillment-task` (DESIGN §6).',
+    'Prefix of the event topics: one topic per aggregate type, e.g. `oms.fulfillment-task` (docs/architecture.md §6).',
     '`oms.`',
   ),
   HTTP_PORT: setting(port.default(3000), 'Port of the HTTP API (orders, callbacks, /metrics, /health).', '`3000`'),

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every error the runtime raises on purpose is one of three kinds, because each kind
- * maps to a different engine outcome (DESIGN §3, seed §15):
+ * maps to a different engine outcome (docs/architecture.md §3, seed §15):
  * - transient: infrastructure hiccup, retry the job with back-off;
  * - business: a fact about the order (fallout, rejected, conflict), never retried blindly;
  * - bug: the code or the model is wrong, raise an incident at once.

@@ -226,7 +226,7 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     const httpUrl = `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${port}`;
     simulator?.setCallbackBaseUrl(httpUrl);
 
-    // One job stream per job type of the model, each answered through the job adapter (DESIGN §3).
+    // One job stream per job type of the model, each answered through the job adapter (docs/architecture.md §3).
     // A gateway that does not answer yet does not stop the start: the streams open when it does,
     // and /ready says DOWN until then.
     const workers = startJobWorkers(jobBindings({ pool, ...deps }), (binding) => startJobWorker(camunda.zeebe, binding.contract, binding.handler, { log, registry, worker: 'fulfillment-pack' }), log);

@@ -8,7 +8,7 @@
 export const elementTemplateSchemaUrl =
   'https://unpkg.com/@camunda/zeebe-element-templates-json-schema/resources/schema.json';
 
-/** Camunda versions our templates and lint rules target (DESIGN §3: 8.8). */
+/** Camunda versions our templates and lint rules target (docs/architecture.md §3: 8.8). */
 export const camundaEngineRange = '^8.8';
 
 /** Where a property writes its value in the BPMN XML. */

@@ -514,7 +514,7 @@ describe('timer start events', () => {
     expect(v2?.processDefinitionVersion).toBe(2);
   });
 
-  // DESIGN §4 (durable state): a scheduled start timer is state like any other
+  // docs/architecture.md §4 (durable state): a scheduled start timer is state like any other
   it('keeps a scheduled start timer across a restart', async () => {
     await deploy(h, 'durable-start', timerStarted('durable-start', '<bpmn:timeCycle>R1/PT1H</bpmn:timeCycle>', 'durable-start-work'));
     await h.restart();

@@ -150,7 +150,7 @@ describe('workers and results', () => {
 });
 
 describe('durability', () => {
-  // DESIGN §4 (durable state); Zeebe semantics from docs.camunda.io/docs/components/concepts/
+  // docs/architecture.md §4 (durable state); Zeebe semantics from docs.camunda.io/docs/components/concepts/
   // job-workers/, .../messages/#message-buffering and .../modeler/bpmn/timer-events/: after a
   // restart, outstanding jobs, armed timers and buffered messages carry on
   it('continues every instance after a restart: jobs, timers and buffered messages', async () => {

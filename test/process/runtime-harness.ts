@@ -74,7 +74,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
 
   const delivered: DeliveredEvent[] = [];
   const kafka = new Kafka({ clientId: `e2e-${prefix}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  // One topic per aggregate type (DESIGN §6), created up front: a consumer subscribes to topics that exist.
+  // One topic per aggregate type (docs/architecture.md §6), created up front: a consumer subscribes to topics that exist.
   const topics = Object.values(aggregateTypes).map((type) => `${topicPrefix}${kebabCase(type)}`);
   const admin = kafka.admin();
   await admin.connect();

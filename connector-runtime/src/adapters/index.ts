@@ -1,5 +1,5 @@
 /**
- * Partner adapters (DESIGN §1, §6): the interface the handlers see, the HTTP client that
+ * Partner adapters (docs/architecture.md §1, §6): the interface the handlers see, the HTTP client that
  * implements it, the operation table both sides share, and the simulator that plays the partners
  * for `npm start` and the tests.
  */

@@ -1,5 +1,5 @@
 /**
- * What the runtime asks of an external system (DESIGN §1, seed §9–§10, §23): one adapter per
+ * What the runtime asks of an external system (docs/architecture.md §1, seed §9–§10, §23): one adapter per
  * system, one call per task attempt, always with the external idempotency key
  * `tenantId:orderId:taskId:attemptPurpose`, so a retried job never doubles a side effect. Handlers
  * see only this interface; the HTTP client and the simulator implement it.

@@ -1,6 +1,6 @@
 /**
  * The six partner systems, played over HTTP on loopback exactly as real partners would answer
- * (DESIGN §1, §8: `npm start` and the tests run against it; seed §9–§11 are what it exercises).
+ * (docs/architecture.md §1, §8: `npm start` and the tests run against it; seed §9–§11 are what it exercises).
  *
  * - `POST /{system}/tasks` with a JSON body and an `Idempotency-Key` header (missing or invalid:
  *   400 problem+json); the operation table is `partner-operations.ts`.

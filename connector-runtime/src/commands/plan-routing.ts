@@ -1,5 +1,5 @@
 /**
- * The routing flags the phase loop reads after every step (seed §5, §7, DESIGN §7): promote the
+ * The routing flags the phase loop reads after every step (seed §5, §7, docs/architecture.md §7): promote the
  * tasks whose dependencies just resolved, then report the ready tasks of the phase, whether any is
  * ready and whether every required task of the plan is done. Always computed from the OMS, never
  * from variables.

@@ -102,7 +102,7 @@ function templateIssues(rule: DecompositionRule, defaults: z.output<typeof catal
       if (dependency === template.templateId) issues.push({ path, message: `${dependency} depends on itself` });
       else if (!target) issues.push({ path, message: `${dependency} is not a template of this rule` });
       else if (phaseIndex(target.phase) > phaseIndex(template.phase)) {
-        // The process runs phase after phase (DESIGN §7): waiting on a later phase would never end.
+        // The process runs phase after phase (docs/architecture.md §7): waiting on a later phase would never end.
         issues.push({ path, message: `${template.templateId} (${template.phase}) cannot wait for ${dependency} of the later phase ${target.phase}` });
       }
     });

@@ -2,7 +2,7 @@
  * ISO-8601 durations for retry back-off and timeout policies (seed §2, §14).
  *
  * Only fixed-length units are accepted (weeks, days, hours, minutes, seconds): a policy duration
- * becomes a job back-off in milliseconds (DESIGN §3) and is compared with other durations
+ * becomes a job back-off in milliseconds (docs/architecture.md §3) and is compared with other durations
  * (a soft reminder must fall before the hard timeout), and years or months have no fixed length.
  * A day counts as 24 hours, as Zeebe's timer durations do. Parsing is a dozen lines, so the
  * domain does not take a date library for it.

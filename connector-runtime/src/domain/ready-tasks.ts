@@ -1,6 +1,6 @@
 /**
  * Ready-task computation and dependency resolution (seed §7, §12, §27). The process runs one phase
- * at a time (DESIGN §7): it asks for the ready tasks of the phase, runs them in parallel, applies the
+ * at a time (docs/architecture.md §7): it asks for the ready tasks of the phase, runs them in parallel, applies the
  * results and asks again while `moreReadyTasks` is true.
  *
  * A dependency is resolved when its task is COMPLETED or SKIPPED (a skip is an approved decision

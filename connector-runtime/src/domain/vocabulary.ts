@@ -129,7 +129,7 @@ export const taskExecutionModes = [
 ] as const;
 export type TaskExecutionMode = (typeof taskExecutionModes)[number];
 
-/** Phases of the order-fulfillment-v1 model (seed §24, DESIGN §7), in execution order. */
+/** Phases of the order-fulfillment-v1 model (seed §24, docs/architecture.md §7), in execution order. */
 export const fulfillmentPhases = [
   'VALIDATION',
   'RESERVATION',
@@ -209,7 +209,7 @@ export const messageCorrelationStatuses = ['PENDING', 'CORRELATED', 'FAILED', 'E
 export const assetStatuses = ['ACTIVE', 'SUPERSEDED', 'CLOSED'] as const;
 export type AssetStatus = (typeof assetStatuses)[number];
 
-/** External systems reached through adapters (DESIGN §1); also the callback path segment. */
+/** External systems reached through adapters (docs/architecture.md §1); also the callback path segment. */
 export const externalSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment'] as const;
 /** One of {@link externalSystems}. */
 export type ExternalSystem = (typeof externalSystems)[number];

@@ -1,6 +1,6 @@
 /**
  * The runtime's connection to Camunda: the cluster named by ZEEBE_GRPC_ADDRESS, or the local
- * engine started in-process when it is unset (DESIGN §8). Everything else talks to Camunda
+ * engine started in-process when it is unset (docs/architecture.md §8). Everything else talks to Camunda
  * through the unmodified @camunda8/sdk client this returns, so the same code runs against both.
  */
 import { Camunda8 } from '@camunda8/sdk';

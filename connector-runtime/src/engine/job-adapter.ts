@@ -1,5 +1,5 @@
 /**
- * The one adapter between job handlers and the engine (DESIGN §3): it validates a job's variables
+ * The one adapter between job handlers and the engine (docs/architecture.md §3): it validates a job's variables
  * and headers against the job contract, runs the handler, validates its output, and answers the
  * job on every path:
  * - input or headers invalid -> fail with 0 retries (an incident whose message names the fields);

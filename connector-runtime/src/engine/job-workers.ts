@@ -1,5 +1,5 @@
 /**
- * Opens a job stream per job type (push, DESIGN §3: Camunda measured push halving p50 against
+ * Opens a job stream per job type (push, docs/architecture.md §3: Camunda measured push halving p50 against
  * polling) and answers every job through the adapter. The only place that hands jobs from the SDK
  * to handlers.
  */

@@ -1,11 +1,11 @@
 /**
- * Partner callbacks (DESIGN §6, seed §10–§11): `POST /api/v1/integrations/<system>/callbacks`.
+ * Partner callbacks (docs/architecture.md §6, seed §10–§11): `POST /api/v1/integrations/<system>/callbacks`.
  * A callback is authenticated with Standard Webhooks signatures over the raw body (several secrets
  * during rotation, a timestamp tolerance, constant-time comparison: the `standardwebhooks`
  * package), its tenant comes from the adapter configuration and never from the body, and it is
  * stored in `callback_inbox` before anything acts on it, once per webhook-id. The answer is 202
  * for a new callback and 200 for a redelivery, so the partner stops sending; the same webhook-id
- * with a different body is refused with 422 (as a reused Idempotency-Key is, DESIGN §6).
+ * with a different body is refused with 422 (as a reused Idempotency-Key is, docs/architecture.md §6).
  * Correlating the stored callback with the process is the correlation relay's work.
  *
  * Bad input is a 4xx problem+json and leaves no row, never a 5xx: a 2xx tells the partner to stop

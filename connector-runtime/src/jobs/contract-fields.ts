@@ -42,7 +42,7 @@ export const currentTaskIdInput = z.uuid().meta({
   template: { binding: 'input', label: 'Fulfillment task id', group: 'task', feel: 'required', value: '=currentTaskId' },
 });
 
-/** Phase header: which phase subprocess the element sits in (DESIGN §7). */
+/** Phase header: which phase subprocess the element sits in (docs/architecture.md §7). */
 export const phaseHeader = z.enum(fulfillmentPhases).meta({
   description: 'Phase subprocess this element belongs to; logs, metrics and ready-task loading use it.',
   template: { binding: 'header', label: 'Phase', group: 'task', feel: 'static' },
@@ -64,7 +64,7 @@ export const currentTaskResultOutput = z.enum(fulfillmentTaskStatuses).meta({
   template: { binding: 'output', label: 'Task result variable', group: 'routing' },
 });
 
-/** Whether the phase has more ready tasks (the loop condition of DESIGN §7). */
+/** Whether the phase has more ready tasks (the loop condition of docs/architecture.md §7). */
 export const moreReadyTasksOutput = z.boolean().meta({
   description: 'True while the phase still has ready tasks; the phase loop repeats on it.',
   template: { binding: 'output', label: 'More ready tasks variable', group: 'routing' },

@@ -1,6 +1,6 @@
 /**
  * What every job handler is built with: the OMS database, the partner adapters, metrics and the
- * clock. Handlers stay pure of the SDK (DESIGN §3): they map a validated job to one OMS command and
+ * clock. Handlers stay pure of the SDK (docs/architecture.md §3): they map a validated job to one OMS command and
  * its answer to the job's output variables.
  */
 import type pg from 'pg';

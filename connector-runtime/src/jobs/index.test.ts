@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findJobContract, jobContracts, jobTypes } from './index';
 import { manualTaskViewMaxCharacters, manualTaskViewVariable } from './manual-task-view';
 
-// DESIGN §3: the seed's ten worker names (§23) plus apply-manual-decision.
+// docs/architecture.md §3: the seed's ten worker names (§23) plus apply-manual-decision.
 const expectedJobTypes = [
   'load-fulfillment-plan',
   'execute-fulfillment-task',
@@ -40,7 +40,7 @@ function boundedCharacters(schema: JsonSchema): number {
 }
 
 describe('job registry', () => {
-  it('registers exactly the job types of DESIGN §3, once each', () => {
+  it('registers exactly the job types of docs/architecture.md §3, once each', () => {
     expect([...jobTypes].sort()).toEqual([...expectedJobTypes].sort());
   });
 

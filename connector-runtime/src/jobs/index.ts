@@ -1,5 +1,5 @@
 /**
- * Registry of every job type (DESIGN §3, seed §23): the worker wiring, the template generator and
+ * Registry of every job type (docs/architecture.md §3, seed §23): the worker wiring, the template generator and
  * the lint plugin's job list all read this one list.
  */
 import { applyExternalTaskResultContract } from './apply-external-task-result/schema';

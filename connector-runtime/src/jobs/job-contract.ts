@@ -1,5 +1,5 @@
 /**
- * The shape of a job contract (DESIGN §3): one zod schema per side of a job (input variables,
+ * The shape of a job contract (docs/architecture.md §3): one zod schema per side of a job (input variables,
  * custom headers, output variables) with the element-template metadata written beside each field
  * through zod 4's `.meta({ template: ... })`. The same object validates variables at run time and
  * generates the Camunda 8 element template, so the two cannot drift apart.

@@ -1,5 +1,5 @@
 /**
- * The Kafka side of the outbox relay (DESIGN §6): an idempotent kafkajs producer (acks from all
+ * The Kafka side of the outbox relay (docs/architecture.md §6): an idempotent kafkajs producer (acks from all
  * in-sync replicas, one request in flight, so retries neither duplicate nor reorder), creating a
  * topic the first time an aggregate type is published.
  */

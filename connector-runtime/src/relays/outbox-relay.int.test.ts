@@ -1,6 +1,6 @@
 /**
  * The outbox relay against the real PostgreSQL and the project's Kafka broker: events leave after
- * their transaction commits, keyed by aggregate with the DESIGN §6 headers, once each, and a failed
+ * their transaction commits, keyed by aggregate with the docs/architecture.md §6 headers, once each, and a failed
  * round keeps them for the next.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * OutboxRelay (DESIGN §6, seed §20): publishes the outbox to Kafka after the state changes the
+ * OutboxRelay (docs/architecture.md §6, seed §20): publishes the outbox to Kafka after the state changes the
  * events report have committed. Each round claims the oldest unpublished rows with FOR UPDATE SKIP
  * LOCKED, sends them, and marks them published in the same transaction; if sending fails, the rows
  * stay unpublished with the attempt and the error recorded, and the relay backs off. A crash

@@ -1,5 +1,5 @@
 /**
- * The write side of the transactional outbox (DESIGN §6, seed §20): a domain event is inserted in
+ * The write side of the transactional outbox (docs/architecture.md §6, seed §20): a domain event is inserted in
  * the transaction that changed the state it describes, so the event exists exactly when the change
  * does. `relays/outbox-relay.ts` publishes the rows to Kafka; whenever Kafka is absent they stay
  * unpublished and readable through {@link listUnpublishedEvents}.
@@ -34,7 +34,7 @@ export interface StoredOutboxEvent extends OutboxEvent {
 
 /**
  * Inserts `event` into the outbox inside `tx` and returns its outbox id. The Kafka headers the relay
- * will send (DESIGN §6: eventId, eventType, tenantId, correlationId) are stored with it. An envelope
+ * will send (docs/architecture.md §6: eventId, eventType, tenantId, correlationId) are stored with it. An envelope
  * that breaks the schema is a `ValidationError`; a repeated `eventId` fails on the unique key and
  * takes the whole transaction down with it.
  */

@@ -2,7 +2,7 @@
  * Contract of `load-fulfillment-plan` (seed §7): loads the order and its plan, initialises the
  * execution idempotently and returns the ready task group. Used once after the start event (no
  * phase header: the whole plan) and at the top of each phase loop (phase header: that phase's
- * ready tasks, DESIGN §7).
+ * ready tasks, docs/architecture.md §7).
  */
 import { z } from 'zod';
 import {

@@ -19,7 +19,7 @@ export interface ClaimedMessageCorrelationRow {
 }
 
 // FOR UPDATE SKIP LOCKED: another relay instance takes another row instead of publishing this one
-// too. Never "id > last seen" (DESIGN §6); `$1` only lists the rows this round already handled, so
+// too. Never "id > last seen" (docs/architecture.md §6); `$1` only lists the rows this round already handled, so
 // a row whose back-off is zero is not retried within the same round.
 const query = {
   name: 'claim-due-message-correlation',

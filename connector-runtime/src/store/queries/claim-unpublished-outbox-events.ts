@@ -5,7 +5,7 @@ import type { OutboxRow } from './select-unpublished-outbox-events';
 
 // FOR UPDATE SKIP LOCKED: a second relay (or replica) skips rows another one is publishing instead
 // of waiting for them or sending them twice. Never "id > last seen": ids are assigned before
-// commit, so a row committed later can hold a lower id (DESIGN §6).
+// commit, so a row committed later can hold a lower id (docs/architecture.md §6).
 const query = {
   name: 'claim-unpublished-outbox-events',
   text: `select id::text as id, event_id, event_type, event_version, aggregate_type, aggregate_id, tenant_id, correlation_id,
