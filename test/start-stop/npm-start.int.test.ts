@@ -169,6 +169,37 @@ describe('npm start', () => {
     }
   }, 120_000);
 
+  it('given npm run engine stopped with SIGTERM, then the engine stops before its database: no failed checkpoint, nothing left running', async () => {
+    const env = await ports();
+    const engineDir = mkdtempSync(join(tmpdir(), 'fp-engine-stop-'));
+    const environment: Record<string, string | undefined> = {
+      ...process.env,
+      LOCAL_ENGINE_GRPC_PORT: env['LOCAL_ENGINE_GRPC_PORT'],
+      LOCAL_ENGINE_REST_PORT: env['LOCAL_ENGINE_REST_PORT'],
+      LOCAL_ENGINE_PG_PORT: env['EMBEDDED_PG_PORT'],
+      LOCAL_ENGINE_DATA_DIR: engineDir,
+    };
+    delete environment['DATABASE_URL'];
+    const child = spawn('npm', ['run', 'engine'], { cwd: root, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!text.includes('Press Ctrl+C to stop.') && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(text).toContain('Press Ctrl+C to stop.');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(text).not.toMatch(/checkpoint|shutting down|Error/);
+      for (const name of ['LOCAL_ENGINE_GRPC_PORT', 'LOCAL_ENGINE_REST_PORT', 'EMBEDDED_PG_PORT']) expect(await portFree(env[name]!), name).toBe(true);
+      expect(existsSync(join(engineDir, 'postmaster.pid'))).toBe(false);
+    } finally {
+      rmSync(engineDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('documents the embedded login it uses', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('postgres://postgres:postgres@127.0.0.1:5433/fulfillment');
   });
