@@ -3,17 +3,11 @@
  * from the adapter configuration, stored once per webhook-id, refused with problem+json otherwise.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { openStoreTestDatabase, uniqueTenantId } from '../store/fixtures/store-test-database';
+import { uniqueTenantId } from '../store/fixtures/store-test-database';
 import type { StoreTestDatabase } from '../store/fixtures/store-test-database';
-import { createApp } from './app';
-import { callbacksRouter } from './callbacks-router';
+import { startCallbackApp, type CallbackApp } from './fixtures/callback-app';
 
 // Standard Webhooks secrets: whsec_ + base64 of the key bytes.
 const oldSecret = `whsec_${Buffer.from('old-secret-of-the-provisioning-partner').toString('base64')}`;
@@ -21,22 +15,17 @@ const newSecret = `whsec_${Buffer.from('new-secret-of-the-provisioning-partner')
 const strangerSecret = `whsec_${Buffer.from('a key nobody configured').toString('base64')}`;
 const tenantId = uniqueTenantId();
 
+let app: CallbackApp;
 let db: StoreTestDatabase;
-let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  db = await openStoreTestDatabase('http_callbacks');
-  const config = loadConfig({ CALLBACK_ADAPTERS: JSON.stringify({ provisioning: { tenantId, secrets: [newSecret, oldSecret] } }) });
-  const app = createApp({ log: pino({ level: 'silent' }), registry: new Registry(), readiness: [], rawBodyRouters: [callbacksRouter(db.pool, config.CALLBACK_ADAPTERS)] });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await startCallbackApp('http_callbacks', { provisioning: { tenantId, secrets: [newSecret, oldSecret] } });
+  ({ db, base } = app);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await db?.close();
+  await app?.close();
 });
 
 function signed(body: string, options: { secret?: string; id?: string; at?: Date } = {}) {

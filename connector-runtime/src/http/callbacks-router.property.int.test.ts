@@ -5,37 +5,26 @@
  * 2xx leaves exactly one row holding the signed body as sent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { openStoreTestDatabase, uniqueTenantId } from '../store/fixtures/store-test-database';
+import { uniqueTenantId } from '../store/fixtures/store-test-database';
 import type { StoreTestDatabase } from '../store/fixtures/store-test-database';
-import { createApp } from './app';
-import { callbacksRouter } from './callbacks-router';
+import { startCallbackApp, type CallbackApp } from './fixtures/callback-app';
 
 const secret = `whsec_${Buffer.from('secret-of-the-property-partner').toString('base64')}`;
 
+let app: CallbackApp;
 let db: StoreTestDatabase;
-let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  db = await openStoreTestDatabase('http_callbacks_property');
-  const config = loadConfig({ CALLBACK_ADAPTERS: JSON.stringify({ provisioning: { tenantId: uniqueTenantId(), secrets: [secret] } }) });
-  const app = createApp({ log: pino({ level: 'silent' }), registry: new Registry(), readiness: [], rawBodyRouters: [callbacksRouter(db.pool, config.CALLBACK_ADAPTERS)] });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await startCallbackApp('http_callbacks_property', { provisioning: { tenantId: uniqueTenantId(), secrets: [secret] } });
+  ({ db, base } = app);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await db?.close();
+  await app?.close();
 });
 
 // Characters that break storage or parsing when mishandled, mixed into otherwise arbitrary text.
