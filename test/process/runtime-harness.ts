@@ -14,7 +14,7 @@ import { aggregateTypes } from '../../connector-runtime/src/commands/command-con
 import { loadConfig } from '../../connector-runtime/src/config';
 import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { sampleBundleOrder } from '../../connector-runtime/src/demo/sample-order';
-import { confirmOnSite, TasklistTechnician } from '../../connector-runtime/src/demo/tasklist-technician';
+import { confirmOnSite, TasklistTechnician } from '../../connector-runtime/src/engine/tasklist-client';
 import type { Order } from '../../connector-runtime/src/domain/order';
 import { startRuntime, type Runtime } from '../../connector-runtime/src/runtime';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

@@ -11,7 +11,7 @@ import { placeValidatedOrder, startFulfillment } from '../commands/start-fulfill
 import { fulfillmentEndStates } from '../domain/vocabulary';
 import { createPool } from '../store/database';
 import { sampleBundleOrder } from './sample-order';
-import { confirmOnSite, TasklistTechnician } from './tasklist-technician';
+import { confirmOnSite, TasklistTechnician } from '../engine/tasklist-client';
 
 const config = loadConfig();
 const timeoutSeconds = Number(process.env['DEMO_TIMEOUT_SECONDS'] ?? 120);

@@ -45,3 +45,23 @@ export const confirmOnSite = {
   evidenceReference: 'site-visit-photo-001',
   approvalReference: null,
 } as const;
+
+/**
+ * The open user task of a process instance that works on one OMS task (or, for plan-level fallout,
+ * the plan): the model keeps `currentTaskId` local to each task's iteration, so the user task's
+ * visible variables name it.
+ */
+export async function findUserTaskOf(restAddress: string, processInstanceKey: string, subjectId: string): Promise<OpenUserTask | undefined> {
+  const client = new TasklistTechnician(restAddress);
+  for (const task of await client.openTasks(processInstanceKey)) {
+    const response = await fetch(`${restAddress}/v2/user-tasks/${task.userTaskKey}/variables/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { name: 'currentTaskId' } }),
+    });
+    if (!response.ok) continue;
+    const body = (await response.json()) as { items: { name: string; value: string }[] };
+    if (body.items.some((variable) => variable.name === 'currentTaskId' && variable.value === JSON.stringify(subjectId))) return task;
+  }
+  return undefined;
+}
