@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { partnerSystems } from './adapters/partner-adapter';
 import { externalSystems } from './domain/vocabulary';
 import { ValidationError } from './errors';
+import { roles } from './http/auth/principal';
+import { bearerTokenPattern } from './http/auth/static-tokens';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -14,6 +16,17 @@ const optionalText = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+/** An optional JSON text, parsed (unset or blank: undefined). */
+const optionalJson = optionalText.transform((text, context) => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+});
 
 /** One documented setting. */
 interface Setting<T extends z.ZodType> {
@@ -54,6 +67,30 @@ export const settings = {
     z.string().trim().min(1).default('127.0.0.1'),
     'Address the HTTP API listens on. The default takes connections from this machine only; `0.0.0.0` (or `::`) from every interface, e.g. in a container.',
     '`127.0.0.1`',
+  ),
+  API_TOKENS: setting(
+    optionalJson.pipe(
+      z
+        .record(
+          z.string().min(16, 'a token of at least 16 characters').regex(bearerTokenPattern, 'a bearer token (letters, digits, -._~+/ and trailing =)'),
+          z.strictObject({ tenantId: z.string().min(1).max(64), roles: z.array(z.enum(roles)).min(1), subject: z.string().min(1).max(128) }),
+        )
+        .refine((tokens) => Object.keys(tokens).length > 0, 'at least one token')
+        .optional(),
+    ),
+    'JSON: static bearer tokens of the order API, each with its tenant, roles (`viewer`, `operator`, `technician`, `integration`) and subject, e.g. `{"<token>":{"tenantId":"tenant-a","roles":["operator"],"subject":"oms-console"}}`. Unset, and API_JWKS_URL unset too: `npm start` generates a demo token for SIMULATOR_TENANT with every role and prints it.',
+  ),
+  API_JWKS_URL: setting(
+    optionalText.pipe(z.url().optional()),
+    'JWKS URL of the identity provider: bearer JWTs signed by its keys are accepted (with API_TOKENS, a static token is tried first). Needs API_JWT_ISSUER and API_JWT_AUDIENCE.',
+  ),
+  API_JWT_ISSUER: setting(optionalText, 'The `iss` a bearer JWT must carry (required with API_JWKS_URL).'),
+  API_JWT_AUDIENCE: setting(optionalText, 'An `aud` a bearer JWT must carry (required with API_JWKS_URL).'),
+  API_TENANT_CLAIM: setting(z.string().trim().min(1).default('tenant_id'), 'JWT claim holding the tenant id (a claim name, not a path).', '`tenant_id`'),
+  API_ROLES_CLAIM: setting(
+    z.string().trim().min(1).default('roles'),
+    'JWT claim holding the roles: an array or a space-separated string; roles the API does not know are ignored.',
+    '`roles`',
   ),
   LOG_LEVEL: setting(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -141,6 +178,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     const result = settings[key].schema.safeParse(env[key]);
     if (result.success) out[key] = result.data;
     else issues.push({ path: key, message: result.error.issues.map((i) => i.message).join('; ') });
+  }
+  // Without issuer and audience any token the provider signs, for any application, would pass.
+  if (out['API_JWKS_URL'] !== undefined) {
+    for (const key of ['API_JWT_ISSUER', 'API_JWT_AUDIENCE'] as const) {
+      if (out[key] === undefined && !issues.some((issue) => issue.path === key)) issues.push({ path: key, message: 'required with API_JWKS_URL' });
+    }
   }
   if (issues.length > 0) {
     throw new ValidationError(
