@@ -11,6 +11,7 @@
 --   000006_installed_base  sha256:5b3721a879461b4b9b32581e9537d8f17518b2d787d6583506677c640a609abd
 --   000007_outbox_idempotency_audit  sha256:ec501dfa21596fa38ab974709a05a6997405041c9c75b7062f931c7a1b4528a0
 --   000008_message_correlation_cause  sha256:36a05b7e5d1abe57ee78ddeeb328b1f6e2f95bb1affbe4e69c9b93a3fef5ac7a
+--   000009_order_quote_and_customer  sha256:92168e228c38090e2255408293ab13a27c80abf121c03388f42c6ff5fabe0c63
 
 CREATE TABLE public.asset_version (
     tenant_id character varying(64) NOT NULL,
@@ -154,12 +155,17 @@ CREATE TABLE public.customer_order (
     cancel_reason text,
     version bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    quote_id character varying(128),
+    customer jsonb
 );
 COMMENT ON TABLE public.customer_order IS 'An order as fulfillment knows it: the canonical order status (seed §3: the engine never owns it), the billing completion policy (seed §19) and the optimistic version. Named customer_order because ORDER is a reserved word.';
+COMMENT ON COLUMN public.customer_order.quote_id IS 'The accepted quote this order was converted from, as the CPQ names it.';
+COMMENT ON COLUMN public.customer_order.customer IS 'Who the order is for, as a small reference (customerId, name, email, phone): not a customer record.';
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_pkey PRIMARY KEY (tenant_id, id);
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_external_ref_key UNIQUE (tenant_id, external_ref);
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_completion_policy_check CHECK (((completion_policy)::text = ANY ((ARRAY['COMPLETION_REQUIRES_BILLING_ACTIVE'::character varying, 'COMPLETION_ALLOWS_BILLING_PENDING'::character varying, 'COMPLETION_REQUIRES_BILLING_REQUEST_ACCEPTED'::character varying])::text[])));
+ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_customer_check CHECK (((customer IS NULL) OR (jsonb_typeof(customer) = 'object'::text)));
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_order_version_check CHECK ((order_version >= 0));
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_status_check CHECK (((status)::text = ANY ((ARRAY['VALIDATED'::character varying, 'DECOMPOSED'::character varying, 'FULFILLMENT_READY'::character varying, 'IN_FULFILLMENT'::character varying, 'CANCEL_REQUESTED'::character varying, 'COMPLETED'::character varying, 'PARTIALLY_COMPLETED'::character varying, 'CANCELLED'::character varying, 'FAILED_WITH_FALLOUT'::character varying, 'COMPENSATED'::character varying, 'MANUAL_CLOSED'::character varying])::text[])));
 ALTER TABLE ONLY public.customer_order ADD CONSTRAINT customer_order_version_check CHECK ((version >= 0));

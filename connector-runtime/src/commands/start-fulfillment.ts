@@ -17,7 +17,7 @@ import { persistPlan } from '../store/plan-repository';
 import { insertFulfillmentExecution, selectPlanOfOrderVersion } from '../store/queries/fulfillment-workflow';
 import { selectOrder } from '../store/queries/select-order';
 import { requestWorkflowStart } from '../relays/start-relay';
-import { emitEvent, nowOf, OrderStateError, type CommandActor, type CommandDeps } from './command-context';
+import { audit, emitEvent, nowOf, OrderStateError, type CommandActor, type CommandDeps } from './command-context';
 
 /** What start fulfillment needs. */
 export interface StartFulfillmentCommand extends CommandActor {
@@ -104,8 +104,17 @@ export async function startFulfillment(pool: pg.Pool, command: StartFulfillmentC
  * Records a validated order (status VALIDATED) for fulfillment: the intake step before
  * {@link startFulfillment}. A repeat of the same order id is refused by the primary key.
  */
-export async function placeValidatedOrder(pool: pg.Pool, order: Order, command: CommandActor & { externalRef?: string }): Promise<void> {
+export async function placeValidatedOrder(
+  pool: pg.Pool,
+  order: Order,
+  command: CommandActor & { externalRef?: string; quoteId?: string; customer?: Record<string, unknown> },
+): Promise<void> {
   await withTransaction(pool, async (tx) => {
-    await insertOrder(tx, order, command.externalRef === undefined ? {} : { externalRef: command.externalRef });
+    await insertOrder(tx, order, {
+      ...(command.externalRef === undefined ? {} : { externalRef: command.externalRef }),
+      ...(command.quoteId === undefined ? {} : { quoteId: command.quoteId }),
+      ...(command.customer === undefined ? {} : { customer: command.customer }),
+    });
+    await audit(tx, { tenantId: order.tenantId, orderId: order.orderId, entityType: orderAggregateType, entityId: order.orderId, action: 'ORDER_PLACED', stateAfter: 'VALIDATED', details: { items: order.items.length, quoteId: command.quoteId ?? null }, actor: command.actor, at: new Date().toISOString() });
   });
 }

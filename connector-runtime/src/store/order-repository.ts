@@ -59,7 +59,7 @@ function parentsFirst(items: readonly OrderItem[]): OrderItem[] {
 export async function insertOrder(
   tx: Tx,
   order: Order,
-  options: { status?: OrderStatus; externalRef?: string } = {},
+  options: { status?: OrderStatus; externalRef?: string; quoteId?: string; customer?: Record<string, unknown> } = {},
 ): Promise<StoredOrder> {
   const status = options.status ?? 'VALIDATED';
   const version = await insertOrderRow(tx, {
@@ -69,6 +69,8 @@ export async function insertOrder(
     status,
     completionPolicy: order.completionPolicy,
     orderVersion: order.orderVersion,
+    quoteId: options.quoteId ?? null,
+    customer: options.customer ?? null,
   });
   const lineOf = new Map(order.items.map((item, index) => [item.orderItemId, index + 1]));
   for (const item of parentsFirst(order.items)) {

@@ -1,5 +1,6 @@
 /** Inserts the `customer_order` row of a new order at version 0. */
 import type { Queryable } from '../database';
+import { jsonParameter } from '../rows';
 import { runQuery } from '../run-query';
 import type { CompletionPolicy, OrderStatus } from '../../domain/vocabulary';
 
@@ -11,12 +12,16 @@ export interface InsertOrderParams {
   status: OrderStatus;
   completionPolicy: CompletionPolicy;
   orderVersion: number;
+  /** The accepted quote the order was converted from. */
+  quoteId?: string | null;
+  /** The customer reference the quote carried. */
+  customer?: Record<string, unknown> | null;
 }
 
 const query = {
   name: 'insert-order',
-  text: `insert into customer_order (tenant_id, id, external_ref, status, completion_policy, order_version)
-         values ($1, $2, $3, $4, $5, $6)
+  text: `insert into customer_order (tenant_id, id, external_ref, status, completion_policy, order_version, quote_id, customer)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
          returning version::text as version`,
 };
 
@@ -29,6 +34,8 @@ export async function insertOrder(db: Queryable, params: InsertOrderParams): Pro
     params.status,
     params.completionPolicy,
     params.orderVersion,
+    params.quoteId ?? null,
+    jsonParameter(params.customer ?? null),
   ]);
   return result.rows[0]!.version;
 }
