@@ -26,6 +26,12 @@ import type { Config } from './config';
 import { connectCamunda, type CamundaConnection } from './engine/camunda-connection';
 import { deployBundledResources } from './engine/deploy-bundled-resources';
 import { createApp } from './http/app';
+import { apiAccessRouter } from './http/api-access';
+import { openApiRouter } from './http/openapi';
+import { authOptionsFrom } from './http/auth';
+import { internalWorkflowsRouter } from './http/order-commands/internal-workflows-router';
+import { orderCommandsRouter } from './http/order-commands/order-commands-router';
+import { ordersRouter } from './http/orders/orders-router';
 import { callbacksRouter } from './http/callbacks-router';
 import { createLogger, type Logger } from './observability/logger';
 import { connectKafkaEventSink } from './relays/kafka-event-sink';
@@ -173,9 +179,19 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     }
 
     const deps = { metrics, partners, log };
+    // The order API: tokens from API_TOKENS or a JWKS; without either, a demo token for the simulator tenant.
+    const access = authOptionsFrom(config);
+    if (access.demoToken) log.info({ tenantId: config.SIMULATOR_TENANT }, `order API demo token (every role, tenant ${config.SIMULATOR_TENANT}): ${access.demoToken}`);
     const app = createApp({
       log,
       registry,
+      routers: [
+        openApiRouter(),
+        apiAccessRouter(pool, { auth: access.options, log }),
+        ordersRouter(pool),
+        orderCommandsRouter(pool, { ...deps, restAddress: camunda.restAddress }),
+        internalWorkflowsRouter({ pool, ...deps }),
+      ],
       rawBodyRouters: [
         callbacksRouter(pool, callbackAdapters, {
           async onStored(callback) {

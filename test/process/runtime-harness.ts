@@ -34,6 +34,8 @@ export interface DeliveredEvent {
 export interface RuntimeHarness {
   runtime: Runtime;
   clock: ManualClock;
+  /** A bearer token of the order API for the harness tenant, with every role. */
+  apiToken: string;
   tenantId: string;
   topicPrefix: string;
   technician: TasklistTechnician;
@@ -57,6 +59,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
   const clock = new ManualClock(Date.now());
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const topicPrefix = `e2e-${randomUUID().slice(0, 8)}.`;
+  const apiToken = `e2e_${randomUUID().replace(/-/g, '')}`;
   const brokers = inject('kafkaBrokers');
   const config = loadConfig({
     DATABASE_URL: db.url,
@@ -67,6 +70,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
     KAFKA_TOPIC_PREFIX: topicPrefix,
     SIMULATOR_TENANT: tenantId,
     SIMULATOR_CALLBACK_DELAY_MS: '20',
+    API_TOKENS: JSON.stringify({ [apiToken]: { tenantId, subject: 'e2e', roles: ['viewer', 'operator', 'technician', 'integration'] } }),
     LOG_LEVEL: 'silent',
   });
   const runtime = await startRuntime(config, pino({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' }), { engineClock: clock });
@@ -93,6 +97,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
   const harness: RuntimeHarness = {
     runtime,
     clock,
+    apiToken,
     tenantId,
     topicPrefix,
     technician,

@@ -15,6 +15,10 @@ import {
   NotFoundError,
   ValidationError,
 } from '../errors';
+import { ForbiddenError } from './auth/errors';
+import { IdempotencyRequestInProgressError } from './idempotency/errors';
+import { OrderPreconditionFailedError } from './order-commands/order-commands-router';
+import { ExternalRefTakenError } from './orders/order-intake';
 
 /** The body of a problem response. */
 export interface Problem {
@@ -55,8 +59,17 @@ export function sendProblem(res: Response, problem: Omit<Problem, 'title'>): voi
 export function statusFor(error: FulfillmentError): number {
   if (error instanceof ValidationError) return 400;
   if (error instanceof AuthenticationError) return 401;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof ConcurrencyConflictError || error instanceof InvalidTransitionError) return 409;
+  if (error instanceof OrderPreconditionFailedError) return 412;
+  if (
+    error instanceof ConcurrencyConflictError ||
+    error instanceof InvalidTransitionError ||
+    error instanceof IdempotencyRequestInProgressError ||
+    error instanceof ExternalRefTakenError
+  ) {
+    return 409;
+  }
   if (error.kind === 'business') return 422;
   if (error.kind === 'transient') return 503;
   return 500;

@@ -113,6 +113,20 @@ describe('order commands over HTTP', () => {
     expect(await count(`select 1 from workflow_message_correlation where tenant_id = $1 and message_name = 'order-cancel-requested'`, [started.tenantId])).toBe(1);
   });
 
+  it('given If-Match with a version the order no longer has, then 412 and nothing happens; with the current ETag the command runs', async () => {
+    const started = await kit.startedOrder();
+    caller = { subject: 'bob', tenantId: started.tenantId };
+    const path = `/api/v1/orders/${started.order.orderId}/cancel`;
+    const stale = await post(path, { reason: 'customer withdrew the order' }, { 'If-Match': '"0"' });
+    expect(stale.status).toBe(412);
+    expect(stale.type).toContain('application/problem+json');
+    expect((await kit.pool.query('select status from customer_order where id = $1', [started.order.orderId])).rows[0]).toEqual({ status: 'IN_FULFILLMENT' });
+    const version = (await kit.pool.query<{ version: string }>('select version::text as version from customer_order where id = $1', [started.order.orderId])).rows[0]!.version;
+    const current = await post(path, { reason: 'customer withdrew the order' }, { 'If-Match': `"${version}"` });
+    expect(current.status).toBe(202);
+    expect(current.body).toMatchObject({ status: 'CANCEL_REQUESTED' });
+  });
+
   it('given bad input, then 400 problem+json: malformed JSON, a bad id, an unknown member', async () => {
     const started = await kit.startedOrder();
     caller = { subject: 'bob', tenantId: started.tenantId };

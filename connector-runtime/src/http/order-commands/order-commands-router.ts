@@ -9,33 +9,55 @@
  * `apply-manual-decision` job applies it through the OMS; the answer waits (up to 10 s) for the OMS
  * to show the result. A task that is not waiting for a person is refused with 409 before anything
  * is sent.
+ *
+ * Every command takes an optional `If-Match` with the order's ETag (its row version, as
+ * `GET /api/v1/orders/{id}` sends it): when the order changed since, 412 and nothing happens.
  */
 import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { cancelOrder } from '../../commands/cancel-order';
+import { principalOf } from '../auth';
 import type { CommandDeps } from '../../commands/command-context';
 import { findOpenFalloutCase, repairFallout } from '../../commands/fallout';
 import { startFulfillment } from '../../commands/start-fulfillment';
 import { manualDecisions } from '../../domain/vocabulary';
 import { findUserTaskOf, TasklistTechnician } from '../../engine/tasklist-client';
-import { InvalidTransitionError, NotFoundError, ValidationError } from '../../errors';
+import { BusinessError, InvalidTransitionError, NotFoundError, ValidationError } from '../../errors';
+import { selectOrder } from '../../store/queries/select-order';
 import { falloutRepairOutcomes } from '../../jobs/model-names';
 import { manualDecisionReasonMaxLength, manualDecisionReasonMinLength, manualDecisionReferenceMaxLength } from '../../jobs/apply-manual-decision/schema';
 import { withTransaction } from '../../store/database';
 import { selectFulfillmentTask } from '../../store/queries/select-fulfillment-task';
 import { selectWorkflowRef } from '../../store/queries/fulfillment-workflow';
 
-/** Who calls, as the authentication middleware leaves it. */
-interface Caller {
-  subject: string;
-  tenantId: string;
+/** Who calls: the principal the authentication middleware resolved. */
+const callerOf = principalOf;
+
+/** `If-Match` named a version of the order that is no longer current (HTTP 412). */
+export class OrderPreconditionFailedError extends BusinessError {
+  constructor(orderId: string, expected: string, current: string) {
+    super('ORDER.PRECONDITION_FAILED', `order ${orderId} is at version ${current}, not ${expected}: read it again and decide again`, { orderId, expected, current });
+  }
 }
 
-function callerOf(res: Response): Caller {
-  const principal = res.locals['principal'] as Caller | undefined;
-  if (!principal) throw new Error('no principal: the authentication middleware must run before the order commands');
-  return principal;
+/** The order row's version as an entity tag (`GET /api/v1/orders/{id}` sends the same). */
+async function orderVersionTag(pool: pg.Pool, tenantId: string, orderId: string): Promise<string> {
+  const row = await selectOrder(pool, { tenantId, orderId });
+  if (!row) throw new NotFoundError('order', orderId);
+  return `"${row.version}"`;
+}
+
+/**
+ * Optimistic concurrency for people who decided on what they saw: an `If-Match` with the order's
+ * ETag must still be current, else 412 and nothing happens. Without `If-Match` the command runs.
+ */
+async function checkIfMatch(pool: pg.Pool, req: Request, tenantId: string, orderId: string): Promise<void> {
+  const expected = req.get('If-Match');
+  if (expected === undefined || expected.trim() === '*') return;
+  const current = await orderVersionTag(pool, tenantId, orderId);
+  const offered = expected.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (!offered.includes(current)) throw new OrderPreconditionFailedError(orderId, expected, current);
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
@@ -85,20 +107,24 @@ export function orderCommandsRouter(pool: pg.Pool, deps: OrderCommandsDeps): Rou
     const { orderId } = parse(orderPath, req.params, 'path');
     parse(orderCommandBodies.start, req.body ?? undefined, 'body');
     const { tenantId } = callerOf(res);
+    await checkIfMatch(pool, req, tenantId, orderId);
     const started = await startFulfillment(pool, { tenantId, orderId, actor: actor(res) }, deps);
-    res.status(202).json({ orderId, ...started });
+    res.status(202).set('ETag', await orderVersionTag(pool, tenantId, orderId)).json({ orderId, ...started });
   });
 
   router.post('/api/v1/orders/:orderId/cancel', async (req, res) => {
     const { orderId } = parse(orderPath, req.params, 'path');
     const body = parse(orderCommandBodies.cancel, req.body, 'body');
-    const result = await cancelOrder(pool, { tenantId: callerOf(res).tenantId, orderId, reason: body.reason, actor: actor(res) }, deps);
-    res.status(202).json({ orderId, ...result });
+    const { tenantId } = callerOf(res);
+    await checkIfMatch(pool, req, tenantId, orderId);
+    const result = await cancelOrder(pool, { tenantId, orderId, reason: body.reason, actor: actor(res) }, deps);
+    res.status(202).set('ETag', await orderVersionTag(pool, tenantId, orderId)).json({ orderId, ...result });
   });
 
   router.post('/api/v1/orders/:orderId/fallout-cases/:falloutCaseId/repair', async (req, res) => {
     const { orderId, falloutCaseId } = parse(casePath, req.params, 'path');
     const body = parse(orderCommandBodies.repair, req.body, 'body');
+    await checkIfMatch(pool, req, callerOf(res).tenantId, orderId);
     const who = actor(res);
     const result = await repairFallout(
       pool,
@@ -123,6 +149,7 @@ export function orderCommandsRouter(pool: pg.Pool, deps: OrderCommandsDeps): Rou
     const { orderId, taskId } = parse(taskPath, req.params, 'path');
     const body = parse(outcome === 'RETRY' ? orderCommandBodies.retry : orderCommandBodies.skip, req.body, 'body') as { reason: string; approvalReference?: string };
     const { tenantId } = callerOf(res);
+    await checkIfMatch(pool, req, tenantId, orderId);
     const { fulfillmentPlanId, status } = await planOf(pool, tenantId, orderId, taskId);
     const falloutCase = await withTransaction(pool, (tx) => findOpenFalloutCase(tx, { tenantId, fulfillmentPlanId, subjectId: taskId }));
     if (!falloutCase) throw new InvalidTransitionError('task', status, outcome === 'RETRY' ? 'READY' : 'SKIPPED', { taskId, reason: 'only a task with an open fallout case is retried or skipped' });
@@ -149,6 +176,7 @@ export function orderCommandsRouter(pool: pg.Pool, deps: OrderCommandsDeps): Rou
     const { orderId, taskId } = parse(taskPath, req.params, 'path');
     const body = parse(orderCommandBodies.manualDecision, req.body, 'body');
     const { tenantId } = callerOf(res);
+    await checkIfMatch(pool, req, tenantId, orderId);
     const { fulfillmentPlanId, status } = await planOf(pool, tenantId, orderId, taskId);
     if (status !== 'WAITING' && status !== 'FALLOUT') {
       throw new InvalidTransitionError('task', status, body.decision, { taskId, reason: 'the task is not waiting for a decision' });
