@@ -20,6 +20,7 @@ import { jobBindings, type JobBinding } from './jobs/handlers';
 import { createFulfillmentMetrics, type FulfillmentMetrics } from './observability/metrics';
 import { CorrelationRelay, zeebeMessagePublisher } from './relays/correlation-relay';
 import { startPollLoop } from './relays/poll-loop';
+import { deleteExpiredHttpIdempotencyRecords } from './store/queries/delete-expired-http-idempotency-records';
 import { externalSystems } from './domain/vocabulary';
 import { migrate } from '../../db/migrate-lib';
 import type { Config } from './config';
@@ -262,6 +263,15 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
       maxBackoffMs: 60_000,
     });
     cleanups.push(() => callbackLoop.stop());
+    // Idempotency-Key records are kept 24 h; expired ones are removed in small batches.
+    const idempotencyCleanup = startPollLoop({
+      name: 'idempotency record clean-up',
+      round: async () => (await deleteExpiredHttpIdempotencyRecords(pool, { limit: 500 })) === 500,
+      log,
+      pollIntervalMs: 10 * 60_000,
+      maxBackoffMs: 60 * 60_000,
+    });
+    cleanups.push(() => idempotencyCleanup.stop());
     relaysRunning = true;
     log.info(
       { httpUrl, httpHost: config.HTTP_HOST, zeebe: camunda.grpcAddress, kafka: config.KAFKA_BROKERS ?? 'off (events stay in the outbox)' },
