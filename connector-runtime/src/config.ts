@@ -98,16 +98,8 @@ export const settings = {
     '`info`',
   ),
   CALLBACK_ADAPTERS: setting(
-    optionalText
-      .transform((text, context) => {
-        if (text === undefined) return {};
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          context.addIssue({ code: 'custom', message: 'not valid JSON' });
-          return z.NEVER;
-        }
-      })
+    optionalJson
+      .transform((value) => value ?? {})
       .pipe(
         z.partialRecord(
           z.enum(externalSystems),
@@ -118,17 +110,7 @@ export const settings = {
     '`{}`',
   ),
   PARTNER_URLS: setting(
-    optionalText
-      .transform((text, context) => {
-        if (text === undefined) return undefined;
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          context.addIssue({ code: 'custom', message: 'not valid JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.partialRecord(z.enum(partnerSystems), z.url()).optional()),
+    optionalJson.pipe(z.partialRecord(z.enum(partnerSystems), z.url()).optional()),
     'JSON: base URL of each partner system, e.g. `{"inventory":"https://inventory.example/api"}`. Unset: the partner simulators run in-process and call back with signed callbacks.',
   ),
   SIMULATOR_TENANT: setting(
