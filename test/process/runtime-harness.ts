@@ -36,6 +36,10 @@ export interface RuntimeHarness {
   clock: ManualClock;
   /** A bearer token of the order API for the harness tenant, with every role. */
   apiToken: string;
+  /** A token of the harness tenant that may only read (role viewer). */
+  viewerToken: string;
+  /** A token of another tenant, with every role. */
+  otherTenantToken: string;
   tenantId: string;
   topicPrefix: string;
   technician: TasklistTechnician;
@@ -60,6 +64,8 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const topicPrefix = `e2e-${randomUUID().slice(0, 8)}.`;
   const apiToken = `e2e_${randomUUID().replace(/-/g, '')}`;
+  const viewerToken = `e2e_${randomUUID().replace(/-/g, '')}`;
+  const otherTenantToken = `e2e_${randomUUID().replace(/-/g, '')}`;
   const brokers = inject('kafkaBrokers');
   const config = loadConfig({
     DATABASE_URL: db.url,
@@ -70,7 +76,11 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
     KAFKA_TOPIC_PREFIX: topicPrefix,
     SIMULATOR_TENANT: tenantId,
     SIMULATOR_CALLBACK_DELAY_MS: '20',
-    API_TOKENS: JSON.stringify({ [apiToken]: { tenantId, subject: 'e2e', roles: ['viewer', 'operator', 'technician', 'integration'] } }),
+    API_TOKENS: JSON.stringify({
+      [apiToken]: { tenantId, subject: 'e2e', roles: ['viewer', 'operator', 'technician', 'integration'] },
+      [viewerToken]: { tenantId, subject: 'e2e-viewer', roles: ['viewer'] },
+      [otherTenantToken]: { tenantId: `${tenantId}-other`, subject: 'e2e-other', roles: ['viewer', 'operator', 'technician', 'integration'] },
+    }),
     LOG_LEVEL: 'silent',
   });
   const runtime = await startRuntime(config, pino({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' }), { engineClock: clock });
@@ -98,6 +108,8 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
     runtime,
     clock,
     apiToken,
+    viewerToken,
+    otherTenantToken,
     tenantId,
     topicPrefix,
     technician,

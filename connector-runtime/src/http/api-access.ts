@@ -16,6 +16,7 @@ import type pg from 'pg';
 import type { Logger } from '../observability/logger';
 import { authenticate, requireRole, type AuthenticateOptions, type Role } from './auth';
 import { idempotentCommand } from './idempotency';
+import { UnsupportedMediaTypeError } from './orders/orders-router';
 
 /** The roles a request needs (see the table in the module comment). */
 export function rolesFor(method: string, path: string): Role[] {
@@ -31,7 +32,14 @@ export function apiAccessRouter(pool: pg.Pool, options: { auth: AuthenticateOpti
   const router = Router();
   const checkRole: RequestHandler = (req, res, next) => requireRole(...rolesFor(req.method, req.path))(req, res, next);
   const idempotent = idempotentCommand(pool, { log: options.log });
-  const commandsOnly: RequestHandler = (req, res, next) => (req.method === 'POST' ? idempotent(req, res, next) : next());
+  const commandsOnly: RequestHandler = (req, res, next) => {
+    if (req.method !== 'POST') return next();
+    // A command body is JSON; anything else was not parsed, and must not reach a handler as "no body".
+    if (req.headers['content-length'] !== '0' && req.headers['content-type'] !== undefined && !req.is(['application/json', 'application/*+json'])) {
+      throw new UnsupportedMediaTypeError(req.headers['content-type']);
+    }
+    return idempotent(req, res, next);
+  };
   router.use(['/api/v1/orders', '/api/v1/fallout-cases', '/internal'], authenticate(options.auth), checkRole, commandsOnly);
   return router;
 }

@@ -400,6 +400,8 @@ export function errorStatusesOf(route: ApiRoute): ErrorStatus[] {
   if (route.roles) for (const status of [401, 403] as const) statuses.add(status);
   if (route.idempotencyKey) for (const status of [400, 409, 422] as const) statuses.add(status);
   if (route.ifMatch) statuses.add(412);
+  // A command's body is JSON: another content type is refused before the command (api-access.ts).
+  if (route.method === 'post' && !route.public) statuses.add(415);
   return [...statuses].sort((a, b) => a - b);
 }
 
