@@ -141,9 +141,11 @@ export async function loadTaskChecked(tx: Tx, locator: TaskLocator, forUpdate = 
 }
 
 /** Takes the plan's lock (see `lockPlanRow`); a no-op when this transaction holds it already; `PLAN.NOT_FOUND` for no such plan. */
-export async function lockPlan(tx: Tx, plan: { tenantId: string; fulfillmentPlanId: string }): Promise<void> {
-  // A plan the tenant does not have is not found, before any command writes a row that names it.
-  if ((await lockPlanRow(tx, [plan.tenantId, plan.fulfillmentPlanId])).length === 0) throw new NotFoundError('plan', plan.fulfillmentPlanId);
+export async function lockPlan(tx: Tx, plan: { tenantId: string; fulfillmentPlanId: string; orderId?: string }): Promise<void> {
+  // A plan the tenant does not have, or a plan of another order than the caller named, is not
+  // found, before any command writes a row that names it.
+  const [row] = await lockPlanRow(tx, [plan.tenantId, plan.fulfillmentPlanId]);
+  if (!row || (plan.orderId !== undefined && row.order_id !== plan.orderId)) throw new NotFoundError('plan', plan.fulfillmentPlanId);
 }
 
 /** A task status change made by a command, for metrics after the commit. */

@@ -136,7 +136,10 @@ export interface CompensationStepResult {
 /** Runs *apply compensation step* (see the module comment). */
 export async function executeCompensationStep(pool: pg.Pool, command: CompensationStepCommand, deps: TaskExecutionDeps): Promise<CompensationStepResult> {
   if (command.compensationTaskId === null) {
-    await withTransaction(pool, (tx) => revertOrderImpact(tx, { ...command, at: nowOf(deps) }));
+    await withTransaction(pool, async (tx) => {
+      await lockPlan(tx, command);
+      await revertOrderImpact(tx, { ...command, at: nowOf(deps) });
+    });
     return { compensationTaskResult: 'COMPLETED', falloutReason: null };
   }
   const stepId = command.compensationTaskId;

@@ -175,4 +175,21 @@ describe('internal worker API', () => {
     expect(missingKey.status).toBe(400);
     expect(await count('select 1 from fulfillment_task_attempt where tenant_id = $1', [started.tenantId])).toBe(0);
   });
+
+  it('given a plan of the tenant named with another order, or a revert for an order that is not there, then 404 and nothing is written', async () => {
+    const started = await kit.startedOrder();
+    caller = { subject: 'connector', tenantId: started.tenantId };
+    const otherOrder = randomUUID();
+    const audit = await count('select 1 from audit_log where tenant_id = $1', [started.tenantId]);
+    const compensation = await post(
+      `/internal/workflows/orders/${otherOrder}/start-compensation`,
+      { variables: { orderId: otherOrder, fulfillmentPlanId: started.fulfillmentPlanId }, headers: { compensationReason: 'ORDER_CANCELLED' } },
+      { 'Idempotency-Key': randomUUID() },
+    );
+    expect(compensation.status).toBe(404);
+    const revert = await post(`/internal/workflows/orders/${otherOrder}/execute-compensation-task`, { variables: { orderId: otherOrder, fulfillmentPlanId: randomUUID() } }, { 'Idempotency-Key': randomUUID() });
+    expect(revert.status).toBe(404);
+    expect(await count('select 1 from audit_log where tenant_id = $1', [started.tenantId])).toBe(audit);
+    expect(await count('select 1 from compensation_plan where tenant_id = $1', [started.tenantId])).toBe(0);
+  });
 });

@@ -237,7 +237,7 @@ export const selectOrderTimes = defineQuery<{ created_at: Date; cancel_requested
  * commands on tasks of one plan (parallel iterations, callbacks, promotions) queue instead of
  * deadlocking on task rows locked in different orders.
  */
-export const lockPlanRow = defineQuery<{ id: string }>(
+export const lockPlanRow = defineQuery<{ id: string; order_id: string }>(
   'lock-fulfillment-plan-row',
-  `select id from fulfillment_plan where tenant_id = $1 and id = $2 for update`,
+  `select id, order_id from fulfillment_plan where tenant_id = $1 and id = $2 for update`,
 );
