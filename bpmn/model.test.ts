@@ -1,7 +1,8 @@
 /**
  * The committed order-fulfillment-v1 model: regenerated identically from the templates, parsed by
- * zeebe-bpmn-moddle, built only from current templates, lint-clean, laid out without overlaps,
- * and ending in every end state of seed §3.
+ * zeebe-bpmn-moddle, built only from current templates, lint-clean, laid out as bpmn-js would
+ * draw it cleanly (no overlaps, flows docked on borders, branch labels beside their gateway), and
+ * ending in every end state of seed §3.
  */
 import { BpmnModdle, type ModdleNode } from 'bpmn-moddle';
 import { execFileSync } from 'node:child_process';
@@ -13,8 +14,10 @@ import { manualTaskForms, orderFulfillmentProcessId } from '../connector-runtime
 import type { ElementTemplate } from '../element-templates/src/template-types';
 import { modelPath, renderModel } from './src/generate-model';
 import { endEventId } from './src/order-fulfillment-v1';
+import { crossesInterior, gapBetween, onOutline, straddles } from './src/diagram-geometry';
+import type { Outline } from './src/diagram-geometry';
 import { contains, intersects } from './src/process-graph';
-import type { Bounds } from './src/process-graph';
+import type { Bounds, Point } from './src/process-graph';
 import { loadTemplates } from './src/template-catalog';
 
 const require = createRequire(import.meta.url);
@@ -218,6 +221,137 @@ describe('order-fulfillment-v1 diagram', () => {
         }),
     );
   }
+
+  interface Edge {
+    id: string;
+    source: Shape;
+    target: Shape;
+    waypoints: Point[];
+    label?: Bounds;
+  }
+
+  /** Shapes and connections of one plane, connections resolved to the shapes they join. */
+  interface Plane {
+    shapes: Shape[];
+    edges: Edge[];
+    /** Expanded subprocesses drawn in this plane. */
+    containers: Shape[];
+  }
+
+  function planes(): Plane[] {
+    const shapesByPlane = planeShapes();
+    return (definitions['diagrams'] as ModdleNode[]).map((diagram, index) => {
+      const shapes = shapesByPlane[index]!;
+      const byId = new Map(shapes.map((shape) => [shape.id, shape]));
+      const items = ((diagram['plane'] as ModdleNode)['planeElement'] as ModdleNode[]) ?? [];
+      const edges = items
+        .filter((item) => item.$type === 'bpmndi:BPMNEdge')
+        .map((item) => {
+          const element = item['bpmnElement'] as Element;
+          const label = (item['label'] as ModdleNode | undefined)?.['bounds'] as Bounds | undefined;
+          return {
+            id: element.id,
+            source: byId.get((element['sourceRef'] as Element).id)!,
+            target: byId.get((element['targetRef'] as Element).id)!,
+            waypoints: (item['waypoint'] as Point[]).map(({ x, y }) => ({ x, y })),
+            ...(label ? { label } : {}),
+          };
+        });
+      const expanded = new Set(items.filter((item) => item['isExpanded'] === true).map((item) => (item['bpmnElement'] as Element).id));
+      return { shapes, edges, containers: shapes.filter((shape) => expanded.has(shape.id)) };
+    });
+  }
+
+  function outlineOf(shape: Shape): Outline {
+    if (shape.type.endsWith('Gateway')) return 'diamond';
+    if (shape.type.endsWith('Event')) return 'circle';
+    return 'rectangle';
+  }
+
+  it('given every plane, then both ends of every connection are resolved to shapes of that plane', () => {
+    const unresolved = planes().flatMap((plane) => plane.edges.filter((edge) => !edge.source || !edge.target).map((edge) => edge.id));
+    expect(unresolved).toEqual([]);
+  });
+
+  it('then no flow label overlaps a shape, a shape label or another flow label', () => {
+    const overlaps: string[] = [];
+    for (const plane of planes()) {
+      const containers = new Set(plane.containers);
+      const flowLabels = plane.edges.filter((edge) => edge.label).map((edge) => ({ id: edge.id, box: edge.label! }));
+      const obstacles = [
+        ...plane.shapes.filter((shape) => !containers.has(shape)).map((shape) => ({ id: `${shape.id} (shape)`, box: shape.bounds })),
+        ...plane.shapes.filter((shape) => shape.label).map((shape) => ({ id: `${shape.id} (label)`, box: shape.label! })),
+      ];
+      flowLabels.forEach((label, index) => {
+        for (const obstacle of obstacles) if (intersects(label.box, obstacle.box)) overlaps.push(`${label.id} (label) overlaps ${obstacle.id}`);
+        for (const other of flowLabels.slice(index + 1)) if (intersects(label.box, other.box)) overlaps.push(`${label.id} (label) overlaps ${other.id} (label)`);
+      });
+    }
+    expect(overlaps).toEqual([]);
+  });
+
+  it('then no label crosses the border of an expanded subprocess', () => {
+    const crossing: string[] = [];
+    for (const plane of planes()) {
+      const labels = [
+        ...plane.shapes.filter((shape) => shape.label).map((shape) => ({ id: shape.id, box: shape.label! })),
+        ...plane.edges.filter((edge) => edge.label).map((edge) => ({ id: edge.id, box: edge.label! })),
+      ];
+      for (const container of plane.containers) {
+        for (const label of labels) if (straddles(container.bounds, label.box)) crossing.push(`${label.id} (label) crosses ${container.id}`);
+      }
+    }
+    expect(crossing).toEqual([]);
+  });
+
+  it('then every connection starts on its source\'s border and ends on its target\'s border', () => {
+    const loose: string[] = [];
+    for (const plane of planes()) {
+      for (const edge of plane.edges) {
+        const first = edge.waypoints[0]!;
+        const last = edge.waypoints[edge.waypoints.length - 1]!;
+        if (!onOutline(edge.source.bounds, first, outlineOf(edge.source))) loose.push(`${edge.id} starts at ${JSON.stringify(first)}, off ${edge.source.id}`);
+        if (!onOutline(edge.target.bounds, last, outlineOf(edge.target))) loose.push(`${edge.id} ends at ${JSON.stringify(last)}, off ${edge.target.id}`);
+      }
+    }
+    expect(loose).toEqual([]);
+  });
+
+  it('then no connection runs through the inside of its own source or target', () => {
+    const through: string[] = [];
+    for (const plane of planes()) {
+      for (const edge of plane.edges) {
+        for (const end of [edge.source, edge.target]) if (crossesInterior(edge.waypoints, end.bounds)) through.push(`${edge.id} runs through ${end.id}`);
+      }
+    }
+    expect(through).toEqual([]);
+  });
+
+  it('then the label of a gateway\'s outgoing flow sits beside the gateway, as the Modeler places it', () => {
+    const far: string[] = [];
+    for (const plane of planes()) {
+      for (const edge of plane.edges.filter((item) => item.label && item.source.type.endsWith('Gateway'))) {
+        const gap = gapBetween(edge.label!, edge.source.bounds);
+        if (gap > 60) far.push(`${edge.id} label is ${Math.round(gap)} px from ${edge.source.id}`);
+      }
+    }
+    expect(far).toEqual([]);
+  });
+
+  it('then shapes of a plane keep at least 20 px apart, except a subprocess around its content and a boundary on its host', () => {
+    const crowded: string[] = [];
+    for (const plane of planes()) {
+      plane.shapes.forEach((a, index) => {
+        for (const b of plane.shapes.slice(index + 1)) {
+          if (a.parents.includes(b.id) || b.parents.includes(a.id)) continue;
+          if (a.attachedTo === b.id || b.attachedTo === a.id) continue;
+          const gap = gapBetween(a.bounds, b.bounds);
+          if (gap < 20) crowded.push(`${a.id} and ${b.id} are ${Math.round(gap)} px apart`);
+        }
+      });
+    }
+    expect(crowded).toEqual([]);
+  });
 
   it('then every flow node and sequence flow is drawn exactly once', () => {
     const drawn = (definitions['diagrams'] as ModdleNode[]).flatMap((diagram) =>

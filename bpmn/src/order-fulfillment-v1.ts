@@ -8,6 +8,7 @@
  * and the plan-level fallout route. Every end state of seed §3 is an end event.
  */
 import { eventTemplateIds } from '../../element-templates/src/event-templates';
+import { headerSwitchId } from '../../element-templates/src/job-template';
 import type { ElementTemplate } from '../../element-templates/src/template-types';
 import { callbackMessages, fulfillmentEndStates, fulfillmentPhases } from '../../connector-runtime/src/domain/vocabulary';
 import type { FulfillmentEndState, FulfillmentPhase } from '../../connector-runtime/src/domain/vocabulary';
@@ -16,6 +17,7 @@ import { manualTaskViewVariable } from '../../connector-runtime/src/jobs/manual-
 import type { IoParameter } from './apply-template';
 import type { Point } from './process-graph';
 import { ScopeBuilder } from './scope-builder';
+import type { LabelPlacement } from './scope-builder';
 import { templateLookup } from './template-catalog';
 import type { ProcessDocument } from './to-bpmn-xml';
 
@@ -113,16 +115,23 @@ const planFalloutLocals = [
 const at = (x: number, y: number): Point => ({ x, y });
 
 /**
+ * Template values that set optional headers (`{ phase: 'VALIDATION' }`): each header's dropdown
+ * only applies while its "Set …" checkbox is ticked, so both are given.
+ */
+const headers = (values: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).flatMap(([key, value]) => [[headerSwitchId(key), 'true'], [`header.${key}`, value]]));
+
+/**
  * The fallout route of one task or of the plan: open the case, let a person decide the repair
  * (unless the repair arrives from the OMS console first), apply the decision through the domain,
  * and wait for the domain's `fulfillment-fallout-repaired` (seed §17). Laid out left to right from
  * `origin` (the centre of the open-fallout task).
  */
 function falloutRoute(scope: ScopeBuilder, prefix: string, origin: Point, phase: FulfillmentPhase | undefined, planLevel: boolean): { first: string; last: string } {
-  const phaseValue: Record<string, string> = phase ? { 'header.phase': phase } : {};
+  const phaseValue: Record<string, string> = phase ? headers({ phase }) : {};
   const y = origin.y;
   scope.block(`${prefix}OpenFallout`, 'Open fallout case', at(origin.x, y), template.openFallout, {
-    values: planLevel ? { 'header.severity': 'HIGH' } : phaseValue,
+    values: planLevel ? headers({ severity: 'HIGH' }) : phaseValue,
   });
   scope.block(`${prefix}DecideRepair`, 'Decide repair', at(origin.x + 150, y), template.manualTask, {
     values: { 'form.formId': 'fallout-repair-decision' },
@@ -141,34 +150,47 @@ function falloutRoute(scope: ScopeBuilder, prefix: string, origin: Point, phase:
   return { first: `${prefix}OpenFallout`, last: `${prefix}RepairedJoin` };
 }
 
-/** The per-task body of the phase loop: route by execution mode, apply the result, handle fallout. */
+/**
+ * The per-task body of the phase loop: route by execution mode, apply the result, handle fallout.
+ * A gateway's branches leave it on separate sides, and at most two share a side: one turns off
+ * close to the gateway, the other goes on. So every branch label sits beside its gateway.
+ */
 function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase): void {
-  const phaseValue = { 'header.phase': phase };
+  const phaseValue = headers({ phase });
+  const resultJoinX = 2330;
   scope.start(`${p}TaskStart`, 'Task ready', at(780, 200));
   scope.gateway(`${p}ExecuteJoin`, undefined, at(870, 200));
   scope.block(`${p}ExecuteTask`, 'Execute fulfillment task', at(990, 200), template.executeTask, { values: phaseValue });
-  scope.gateway(`${p}ModeGateway`, 'Execution mode?', at(1120, 200));
-  scope.gateway(`${p}ResultJoin`, undefined, at(2330, 200));
+  scope.gateway(`${p}ModeGateway`, 'Execution mode?', at(1120, 200), 'aboveLeft');
+  scope.gateway(`${p}ResultJoin`, undefined, at(resultJoinX, 200));
   scope.gateway(`${p}OutcomeGateway`, 'Fallout?', at(2430, 200));
   scope.end(`${p}TaskDone`, 'Task done', at(2540, 200));
   scope.flow(`${p}Flow_TaskStarted`, `${p}TaskStart`, `${p}ExecuteJoin`);
   scope.flow(`${p}Flow_Execute`, `${p}ExecuteJoin`, `${p}ExecuteTask`);
   scope.flow(`${p}Flow_Executed`, `${p}ExecuteTask`, `${p}ModeGateway`);
-  scope.flow(`${p}Flow_Synchronous`, `${p}ModeGateway`, `${p}ResultJoin`, { name: 'done (sync)', isDefault: true });
+  // Four modes, three free sides: synchronous over the top, wait-only to the right, asynchronous
+  // and manual down (asynchronous turns off first).
+  scope.flow(`${p}Flow_Synchronous`, `${p}ModeGateway`, `${p}ResultJoin`, {
+    name: 'done (sync)',
+    isDefault: true,
+    via: [at(1120, 140), at(resultJoinX, 140)],
+  });
 
   // Asynchronous: submit, then wait for the owner system's callback under the task's timeout.
-  scope.block(`${p}SubmitRequest`, 'Submit external request', at(1250, 420), template.submitRequest, { values: phaseValue });
-  scope.gateway(`${p}AwaitJoin`, undefined, at(1390, 420));
+  const awaitJoinX = 1375;
+  scope.block(`${p}SubmitRequest`, 'Submit external request', at(1210, 420), template.submitRequest, { values: phaseValue });
+  scope.gateway(`${p}AwaitJoin`, undefined, at(awaitJoinX, 420));
   scope.subProcess(`${p}AwaitCallback`, 'Await callback', (wait) => {
-    wait.start(`${p}AwaitStart`, 'Waiting', at(1520, 330));
-    wait.gateway(`${p}CallbackGateway`, 'Which callback?', at(1610, 330));
-    wait.gateway(`${p}CallbackJoin`, undefined, at(1850, 330));
-    wait.end(`${p}CallbackReceived`, 'Callback received', at(1930, 330));
+    wait.start(`${p}AwaitStart`, 'Waiting', at(1520, 420));
+    wait.gateway(`${p}CallbackGateway`, 'Which callback?', at(1610, 420), 'aboveLeft');
+    wait.gateway(`${p}CallbackJoin`, undefined, at(1900, 420));
+    wait.end(`${p}CallbackReceived`, 'Callback received', at(1980, 420));
     wait.flow(`${p}Flow_AwaitStarted`, `${p}AwaitStart`, `${p}CallbackGateway`);
+    // One callback over the top, one straight on, two down the bottom side.
     callbackMessages.forEach((message, index) => {
-      const y = 330 + index * 90;
+      const y = 350 + index * 70;
       const id = `${p}Await_${message.name.replace(/-/g, '_')}`;
-      wait.block(id, message.label, at(1730, y), template.awaitCallback, { values: { 'message.name': message.name } });
+      wait.block(id, message.label, at(1790, y), template.awaitCallback, { values: { 'message.name': message.name } });
       wait.flow(`${p}Flow_Expect_${message.name.replace(/-/g, '_')}`, `${p}CallbackGateway`, id, {
         name: message.label.toLowerCase(),
         condition: isOneOf('currentTaskType', message.awaitedBy),
@@ -177,25 +199,30 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
     });
     wait.flow(`${p}Flow_CallbackDone`, `${p}CallbackJoin`, `${p}CallbackReceived`);
   });
-  scope.block(`${p}ApplyResult`, 'Apply external result', at(2110, 420), template.applyResult, { values: phaseValue });
-  scope.flow(`${p}Flow_Asynchronous`, `${p}ModeGateway`, `${p}SubmitRequest`, { name: 'async', condition: '=taskExecutionMode = "AUTOMATED_ASYNC"' });
+  scope.block(`${p}ApplyResult`, 'Apply external result', at(2170, 420), template.applyResult, { values: phaseValue });
+  scope.flow(`${p}Flow_Asynchronous`, `${p}ModeGateway`, `${p}SubmitRequest`, {
+    name: 'async',
+    condition: '=taskExecutionMode = "AUTOMATED_ASYNC"',
+    via: [at(1120, 262), at(1180, 262)],
+  });
   scope.flow(`${p}Flow_WaitOnly`, `${p}ModeGateway`, `${p}AwaitJoin`, {
     name: 'wait only',
     condition: '=taskExecutionMode = "WAIT_ONLY"',
-    via: [at(1120, 330), at(1390, 330)],
+    via: [at(awaitJoinX, 200)],
   });
   // A partner that refuses the request outright (HTTP 4xx) leaves nothing to wait for: fallout.
-  scope.gateway(`${p}SubmitOutcome`, 'Accepted?', at(1328, 420), 'aboveLeft');
+  const submitOutcomeX = 1305;
+  scope.gateway(`${p}SubmitOutcome`, 'Accepted?', at(submitOutcomeX, 420), 'aboveLeft');
   scope.flow(`${p}Flow_Submitted`, `${p}SubmitRequest`, `${p}SubmitOutcome`);
   scope.flow(`${p}Flow_Accepted`, `${p}SubmitOutcome`, `${p}AwaitJoin`, { isDefault: true });
   scope.flow(`${p}Flow_SubmitRejected`, `${p}SubmitOutcome`, `${p}ResultJoin`, {
     name: 'rejected',
     condition: '=currentTaskResult = "FALLOUT"',
-    via: [at(1328, 262), at(2330, 262)],
+    via: [at(submitOutcomeX, 240), at(resultJoinX, 240)],
   });
   const awaitBounds = scope.node(`${p}AwaitCallback`).bounds;
-  scope.flow(`${p}Flow_Await`, `${p}AwaitJoin`, `${p}AwaitCallback`, { via: [at(awaitBounds.x - 10, 420)] });
-  scope.flow(`${p}Flow_CallbackArrived`, `${p}AwaitCallback`, `${p}ApplyResult`, { via: [at(awaitBounds.x + awaitBounds.width + 10, 420)] });
+  scope.flow(`${p}Flow_Await`, `${p}AwaitJoin`, `${p}AwaitCallback`);
+  scope.flow(`${p}Flow_CallbackArrived`, `${p}AwaitCallback`, `${p}ApplyResult`);
   scope.flow(`${p}Flow_ResultApplied`, `${p}ApplyResult`, `${p}ResultJoin`);
 
   // Timeout (seed §14): the policy decides; the process only routes on its answer.
@@ -208,16 +235,17 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
   scope.flow(`${p}Flow_KeepWaiting`, `${p}TimeoutGateway`, `${p}AwaitJoin`, {
     name: 'remind / escalate',
     condition: isOneOf('timeoutAction', ['REMIND', 'ESCALATE']),
-    via: [at(1800, timeoutY + 90), at(1390, timeoutY + 90)],
+    via: [at(1800, timeoutY + 60), at(awaitJoinX, timeoutY + 60)],
   });
+  const retryY = timeoutY + 95;
   scope.flow(`${p}Flow_RetryAfterTimeout`, `${p}TimeoutGateway`, `${p}ExecuteJoin`, {
     name: 'retry',
     condition: '=timeoutAction = "RETRY"',
-    via: [at(1800, timeoutY + 120), at(870, timeoutY + 120)],
+    via: [at(1800, retryY), at(870, retryY)],
   });
   scope.flow(`${p}Flow_TimeoutHandled`, `${p}TimeoutGateway`, `${p}ResultJoin`, {
     isDefault: true,
-    via: [at(2330, timeoutY)],
+    via: [at(resultJoinX, timeoutY)],
   });
 
   // Soft timeout (seed §14): the non-interrupting reminder lets the domain remind or escalate
@@ -225,30 +253,38 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
   const reminderX = awaitBounds.x + awaitBounds.width - 30;
   scope.boundary(`${p}TaskReminder`, 'Soft reminder', `${p}AwaitCallback`, awaitBounds.width - 30, template.reminderBoundary, { interrupting: false });
   scope.block(`${p}SendReminder`, 'Send reminder', at(reminderX, timeoutY + 100), template.applyTimeout, {
-    values: { ...phaseValue, 'header.timeoutKind': 'SOFT_REMINDER', ...reminderOutputs },
+    values: { ...phaseValue, ...headers({ timeoutKind: 'SOFT_REMINDER' }), ...reminderOutputs },
   });
   scope.end(`${p}StillWaiting`, 'Still waiting', at(reminderX + 130, timeoutY + 100));
   scope.flow(`${p}Flow_ReminderDue`, `${p}TaskReminder`, `${p}SendReminder`);
   scope.flow(`${p}Flow_ReminderSent`, `${p}SendReminder`, `${p}StillWaiting`);
 
-  // Manual (seed §13): the task type picks the form; the decision goes through the OMS.
+  // Manual (seed §13): the task type picks the form; the decision goes through the OMS. One form
+  // over the top, one straight on, two down the bottom side (the first turns off early).
   const manualForms = manualTaskForms.filter((form) => form.shownFor.length > 0);
-  const manualTop = timeoutY + 210;
-  const manualMiddle = manualTop + ((manualForms.length - 1) * 110) / 2;
+  const manualMiddle = retryY + 215;
+  const formRows = manualForms.map((_, index) => manualMiddle + (index - 1) * 100);
+  const formX = 1450;
   scope.gateway(`${p}FormGateway`, 'Which form?', at(1250, manualMiddle), 'aboveLeft');
   scope.gateway(`${p}FormJoin`, undefined, at(1600, manualMiddle));
   scope.block(`${p}ApplyManualDecision`, 'Apply manual decision', at(1730, manualMiddle), template.applyDecision, { values: phaseValue });
   scope.flow(`${p}Flow_Manual`, `${p}ModeGateway`, `${p}FormGateway`, { name: 'manual', condition: '=taskExecutionMode = "MANUAL"' });
   manualForms.forEach((form, index) => {
     const id = `${p}Manual_${form.id.replace(/-/g, '_')}`;
-    scope.block(id, form.label, at(1450, manualTop + index * 110), template.manualTask, { values: { 'form.formId': form.id } });
+    const row = formRows[index]!;
+    scope.block(id, form.label, at(formX, row), template.manualTask, { values: { 'form.formId': form.id } });
     const isDefault = index === 0;
     const name = form.label.toLowerCase();
-    scope.flow(`${p}Flow_Form_${form.id.replace(/-/g, '_')}`, `${p}FormGateway`, id, isDefault ? { name, isDefault } : { name, condition: isOneOf('currentTaskType', form.shownFor) });
+    const turnsOffEarly = index === 2 ? { via: [at(1250, manualMiddle + 45), at(formX - 80, manualMiddle + 45), at(formX - 80, row)] } : {};
+    scope.flow(`${p}Flow_Form_${form.id.replace(/-/g, '_')}`, `${p}FormGateway`, id, {
+      name,
+      ...(isDefault ? { isDefault } : { condition: isOneOf('currentTaskType', form.shownFor) }),
+      ...turnsOffEarly,
+    });
     scope.flow(`${p}Flow_Decided_${form.id.replace(/-/g, '_')}`, id, `${p}FormJoin`);
   });
   scope.flow(`${p}Flow_Decision`, `${p}FormJoin`, `${p}ApplyManualDecision`);
-  scope.flow(`${p}Flow_DecisionApplied`, `${p}ApplyManualDecision`, `${p}ResultJoin`, { via: [at(2330, manualMiddle)] });
+  scope.flow(`${p}Flow_DecisionApplied`, `${p}ApplyManualDecision`, `${p}ResultJoin`, { via: [at(resultJoinX, manualMiddle)] });
 
   // Result: fallout goes to repair; anything else ends this task's iteration.
   scope.flow(`${p}Flow_Result`, `${p}ResultJoin`, `${p}OutcomeGateway`);
@@ -259,7 +295,7 @@ function taskIteration(scope: ScopeBuilder, p: string, phase: FulfillmentPhase):
   scope.flow(`${p}Flow_Fallout`, `${p}OutcomeGateway`, fallout.first, { name: 'fallout', condition: '=currentTaskResult = "FALLOUT"' });
   scope.flow(`${p}Flow_RepairOutcome`, fallout.last, `${p}RepairGateway`);
   scope.flow(`${p}Flow_RepairDone`, `${p}RepairGateway`, `${p}TaskRepaired`, { isDefault: true });
-  const bottom = manualTop + (manualForms.length - 1) * 110 + 90;
+  const bottom = formRows[formRows.length - 1]! + 90;
   scope.flow(`${p}Flow_RetryAfterRepair`, `${p}RepairGateway`, `${p}ExecuteJoin`, {
     name: 'retry',
     condition: `=${repairOutcomeVariable} = "RETRY"`,
@@ -272,7 +308,7 @@ function phasePlane(scope: ScopeBuilder, phase: FulfillmentPhase): void {
   const p = `${phaseNames[phase].id}_`;
   scope.start(`${p}Start`, 'Phase started', at(200, 200));
   scope.gateway(`${p}LoopJoin`, undefined, at(300, 200));
-  scope.block(`${p}LoadReadyTasks`, 'Load ready tasks', at(430, 200), template.loadPlan, { values: { 'header.phase': phase } });
+  scope.block(`${p}LoadReadyTasks`, 'Load ready tasks', at(430, 200), template.loadPlan, { values: headers({ phase }) });
   scope.gateway(`${p}AnyReady`, 'Ready tasks?', at(570, 200));
   scope.end(`${p}Done`, 'Phase done', at(570, 330));
   scope.subProcess(`${p}RunReadyTasks`, 'Run ready task', (iteration) => taskIteration(iteration, p, phase), {
@@ -302,6 +338,23 @@ const handlerOutputs = { 'output.compensationTaskResult': 'compensationTaskResul
 
 /** Compensation statuses that stop the compensation loop and open a plan-level fallout case. */
 const compensationStepFailed = isOneOf('compensationTaskResult', ['FAILED', 'MANUAL_REVIEW']);
+
+const endStateX = 2490;
+const refusedY = 160;
+
+/**
+ * Where each end state's event sits around the end-state gateway: completed straight on, the others
+ * two by two above and below it, turning off the gateway's top and bottom side close to it, so
+ * every branch label stays beside the gateway. "refused" goes on over the top.
+ */
+const endStateLayout: Record<FulfillmentEndState, { at: Point; via?: Point; label: LabelPlacement }> = {
+  COMPLETED: { at: at(2620, 300), label: 'right' },
+  PARTIALLY_COMPLETED: { at: at(2620, 225), via: at(endStateX, 225), label: 'right' },
+  MANUAL_CLOSED: { at: at(2340, 225), via: at(endStateX, 225), label: 'above' },
+  CANCELLED: { at: at(2620, 375), via: at(endStateX, 375), label: 'right' },
+  COMPENSATED: { at: at(2340, 375), via: at(endStateX, 375), label: 'below' },
+  FAILED_WITH_FALLOUT: { at: at(endStateX, 460), label: 'right' },
+};
 
 /** The whole model as a process graph. */
 export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, ElementTemplate>): ProcessDocument {
@@ -350,10 +403,13 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.boundary('BoundaryEvent_CancelRequested', 'Cancel requested', 'SubProcess_FulfillOrder', 100, template.cancelBoundary);
 
   root.gateway('Gateway_Finalized', 'Finalized?', at(2260, y), 'below');
-  root.gateway('Gateway_EndStateJoin', undefined, at(2350, y));
-  root.gateway('Gateway_EndState', 'End state?', at(2450, y), 'aboveLeft');
-  fulfillmentEndStates.forEach((state, index) => root.end(endEventId(state), endStateNames[state], at(2640, y + index * 100)));
-  root.compensationThrow('Event_CompletionRefused', 'Revert installed base', at(2550, 180));
+  root.gateway('Gateway_EndStateJoin', undefined, at(2390, y));
+  root.gateway('Gateway_EndState', 'End state?', at(endStateX, y), 'aboveRight');
+  for (const state of fulfillmentEndStates) {
+    const { at: where, label } = endStateLayout[state];
+    root.end(endEventId(state), endStateNames[state], where, undefined, label);
+  }
+  root.compensationThrow('Event_CompletionRefused', 'Revert installed base', at(2620, refusedY), 'above');
 
   root.flow('Flow_Start', 'StartEvent_PlanPersisted', 'Gateway_LoadJoin');
   root.flow('Flow_Load', 'Gateway_LoadJoin', 'Activity_LoadFulfillmentPlan');
@@ -362,14 +418,15 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.flow('Flow_OrderFulfilled', 'SubProcess_FulfillOrder', 'Gateway_Finalized');
   root.flow('Flow_EndStateDecided', 'Gateway_Finalized', 'Gateway_EndStateJoin', { name: 'yes', condition: '=installedBaseApplied = true' });
   root.flow('Flow_EndState', 'Gateway_EndStateJoin', 'Gateway_EndState');
-  fulfillmentEndStates.forEach((state, index) =>
+  for (const state of fulfillmentEndStates) {
+    const { via } = endStateLayout[state];
     root.flow(`Flow_End_${state}`, 'Gateway_EndState', endEventId(state), {
       name: endStateNames[state].toLowerCase(),
       condition: `=fulfillmentEndState = "${state}"`,
-      ...(index === 0 ? {} : { via: [at(2450, y + index * 100)] }),
-    }),
-  );
-  root.flow('Flow_CompletionRefused', 'Gateway_EndState', 'Event_CompletionRefused', { name: 'refused', isDefault: true, via: [at(2450, 180)] });
+      ...(via ? { via: [via] } : {}),
+    });
+  }
+  root.flow('Flow_CompletionRefused', 'Gateway_EndState', 'Event_CompletionRefused', { name: 'refused', isDefault: true, via: [at(endStateX, refusedY)] });
 
   // Cancellation (seed §25): the domain builds the compensation plan; the process runs its steps one
   // at a time in the plan's sequence, and stops at a step that failed or needs a person. The
@@ -395,8 +452,8 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   });
   root.gateway('Gateway_CompensationFailed', 'Step failed?', at(1330, cancelY));
   root.gateway('Gateway_CancelJoin', undefined, at(1440, cancelY));
-  root.gateway('Gateway_FinalizeJoin', undefined, at(2230, cancelY));
-  root.block('Activity_FinalizeAfterInterruption', 'Finalize after cancel or repair', at(2350, cancelY), template.finalize);
+  root.gateway('Gateway_FinalizeJoin', undefined, at(2250, cancelY));
+  root.block('Activity_FinalizeAfterInterruption', 'Finalize after cancel or repair', at(2390, cancelY), template.finalize);
   root.flow('Flow_CancelRequested', 'BoundaryEvent_CancelRequested', 'Gateway_CompensationJoin');
   root.flow('Flow_Compensate', 'Gateway_CompensationJoin', 'Activity_StartCompensation');
   root.flow('Flow_CompensationPlanned', 'Activity_StartCompensation', 'Activity_RevertInstalledBaseOnCancel');
@@ -410,14 +467,15 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.flow('Flow_FinalizedAfterInterruption', 'Activity_FinalizeAfterInterruption', 'Gateway_EndStateJoin');
 
   // Plan-level fallout: invalid plan, installed-base conflict, completion refused, compensation step failed.
-  root.gateway('Gateway_PlanFalloutJoin', undefined, at(2760, 180));
+  root.gateway('Gateway_PlanFalloutJoin', undefined, at(2760, refusedY));
   root.subProcess(
     'SubProcess_PlanFallout',
     'Resolve plan fallout',
     (route) => {
-      route.start('StartEvent_PlanFallout', 'Plan fallout', at(2900, 220));
-      const fallout = falloutRoute(route, 'PlanFallout_', at(3020, 220), undefined, true);
-      route.end('EndEvent_PlanFallout', 'Repair confirmed', at(3620, 220));
+      // Far enough right that the join before it keeps clear space.
+      route.start('StartEvent_PlanFallout', 'Plan fallout', at(2940, 220));
+      const fallout = falloutRoute(route, 'PlanFallout_', at(3060, 220), undefined, true);
+      route.end('EndEvent_PlanFallout', 'Repair confirmed', at(3660, 220));
       route.flow('Flow_PlanFalloutStarted', 'StartEvent_PlanFallout', fallout.first);
       route.flow('Flow_PlanFalloutDone', fallout.last, 'EndEvent_PlanFallout');
     },
@@ -435,8 +493,10 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   );
   const planFallout = root.node('SubProcess_PlanFallout').bounds;
   const planFalloutMiddle = planFallout.y + planFallout.height / 2;
-  const outcomeX = planFallout.x + planFallout.width + 80;
-  root.gateway('Gateway_PlanRepairOutcome', 'Repair outcome?', at(outcomeX, planFalloutMiddle), 'above');
+  const outcomeX = planFallout.x + planFallout.width + 60;
+  // Below the subprocess and the end states: "close" leaves to the left, the retries down (one turns off early).
+  const outcomeY = planFallout.y + planFallout.height + 140;
+  root.gateway('Gateway_PlanRepairOutcome', 'Repair outcome?', at(outcomeX, outcomeY), 'right');
   root.flow('Flow_PlanInvalid', 'Gateway_PlanValid', 'Gateway_PlanFalloutJoin', { name: 'no', isDefault: true, via: [at(520, 100), at(2760, 100)] });
   root.flow('Flow_InstalledBaseConflictToFallout', 'Gateway_Finalized', 'Gateway_PlanFalloutJoin', {
     name: 'installed-base conflict',
@@ -449,14 +509,14 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
     condition: compensationStepFailed,
     via: [at(1330, cancelY + 180), at(2760, cancelY + 180)],
   });
-  root.flow('Flow_PlanFallout', 'Gateway_PlanFalloutJoin', 'SubProcess_PlanFallout', { via: [at(planFallout.x - 10, 180)] });
-  root.flow('Flow_PlanRepaired', 'SubProcess_PlanFallout', 'Gateway_PlanRepairOutcome');
+  root.flow('Flow_PlanFallout', 'Gateway_PlanFalloutJoin', 'SubProcess_PlanFallout');
+  root.flow('Flow_PlanRepaired', 'SubProcess_PlanFallout', 'Gateway_PlanRepairOutcome', { via: [at(outcomeX, planFalloutMiddle)] });
   // RETRY means "run again what stopped": the plan, or, once the order is being cancelled (a
   // compensation plan exists), the compensation; a cancelled order is never fulfilled again.
   root.flow('Flow_PlanRetry', 'Gateway_PlanRepairOutcome', 'Gateway_LoadJoin', {
     name: 'retry',
     condition: `=${repairOutcomeVariable} = "RETRY" and compensationPlanId = null`,
-    via: [at(outcomeX, 1150), at(270, 1150)],
+    via: [at(outcomeX, outcomeY + 60), at(outcomeX + 110, outcomeY + 60), at(outcomeX + 110, 1150), at(270, 1150)],
   });
   root.flow('Flow_CompensationRetry', 'Gateway_PlanRepairOutcome', 'Gateway_CompensationJoin', {
     name: 'retry compensation',
@@ -466,7 +526,7 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
   root.flow('Flow_PlanRepairFinalize', 'Gateway_PlanRepairOutcome', 'Gateway_FinalizeJoin', {
     name: 'close',
     isDefault: true,
-    via: [at(outcomeX, 980), at(2230, 980)],
+    via: [at(2250, outcomeY)],
   });
 
   return {
@@ -474,6 +534,6 @@ export function buildOrderFulfillmentModel(templates: ReadonlyMap<string, Elemen
     processName: 'Order fulfillment',
     documentation:
       'Executes the fulfillment plan the OMS created and persisted (seed §3). Camunda owns progress; the OMS owns order truth: every step is a job of the Fulfillment Pack connector runtime that loads domain state and persists before completing.',
-    scope: root.scope,
+    scope: root.finish(),
   };
 }

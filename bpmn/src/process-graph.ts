@@ -80,7 +80,7 @@ export interface SequenceFlow {
   condition?: string;
   isDefault?: boolean;
   waypoints: Point[];
-  /** Label of a named flow, just after its last bend. */
+  /** Label of a named flow, beside the start of its own part (flow-labels.ts). */
   labelBounds?: Bounds;
 }
 

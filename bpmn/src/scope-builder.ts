@@ -5,6 +5,7 @@
  * for uniqueness across the whole model.
  */
 import { applyTemplate } from './apply-template';
+import { placeFlowLabels } from './flow-labels';
 import type { IoParameter } from './apply-template';
 import { shapeSize } from './process-graph';
 import type { Bounds, EventDefinition, FlowNode, FlowNodeType, MultiInstance, Point, Scope } from './process-graph';
@@ -29,11 +30,13 @@ function boundsAround(at: Point, size: { width: number; height: number }): Bound
 }
 
 /** Where an external label goes relative to its shape. */
-export type LabelPlacement = 'above' | 'below' | 'aboveLeft';
+export type LabelPlacement = 'above' | 'below' | 'aboveLeft' | 'aboveRight' | 'right';
 
 function placeLabel(bounds: Bounds, placement: LabelPlacement): Bounds {
   const centreX = bounds.x + bounds.width / 2;
   if (placement === 'below') return { x: centreX - labelWidth / 2, y: bounds.y + bounds.height + 6, width: labelWidth, height: labelHeight };
+  if (placement === 'aboveRight') return { x: centreX + 6, y: bounds.y - labelHeight - 20, width: labelWidth, height: labelHeight };
+  if (placement === 'right') return { x: bounds.x + bounds.width + 6, y: bounds.y + bounds.height / 2 - labelHeight / 2, width: labelWidth, height: labelHeight };
   if (placement === 'above') return { x: centreX - labelWidth / 2, y: bounds.y - labelHeight - 6, width: labelWidth, height: labelHeight };
   // Higher up, so the label clears a task ending just left of the gateway.
   return { x: centreX - labelWidth - 6, y: bounds.y - labelHeight - 20, width: labelWidth, height: labelHeight };
@@ -114,9 +117,9 @@ export class ScopeBuilder {
     return this.add(this.labelled('startEvent', id, name, boundsAround(at, shapeSize.event)));
   }
 
-  /** A none end event. */
-  end(id: string, name: string | undefined, at: Point, documentation?: string): FlowNode {
-    const node = this.labelled('endEvent', id, name, boundsAround(at, shapeSize.event));
+  /** A none end event; its label below unless `label` says otherwise. */
+  end(id: string, name: string | undefined, at: Point, documentation?: string, label: LabelPlacement = 'below'): FlowNode {
+    const node = this.labelled('endEvent', id, name, boundsAround(at, shapeSize.event), label);
     return this.add(documentation ? { ...node, documentation } : node);
   }
 
@@ -126,8 +129,8 @@ export class ScopeBuilder {
   }
 
   /** An intermediate throw event that compensates the completed activities of its scope. */
-  compensationThrow(id: string, name: string, at: Point): FlowNode {
-    const node = this.labelled('intermediateThrowEvent', id, name, boundsAround(at, shapeSize.event));
+  compensationThrow(id: string, name: string, at: Point, label: LabelPlacement = 'below'): FlowNode {
+    const node = this.labelled('intermediateThrowEvent', id, name, boundsAround(at, shapeSize.event), label);
     return this.add({ ...node, eventDefinition: { kind: 'compensate' } });
   }
 
@@ -179,6 +182,7 @@ export class ScopeBuilder {
   subProcess(id: string, name: string, build: (inner: ScopeBuilder) => void, options: SubProcessOptions = {}): FlowNode {
     const inner = new ScopeBuilder(this.templates, this.registry);
     build(inner);
+    inner.finish();
     const bounds = options.collapsedAt ? boundsAround(options.collapsedAt, shapeSize.task) : extentOf(inner.scope);
     return this.add({
       id,
@@ -193,17 +197,16 @@ export class ScopeBuilder {
     });
   }
 
-  /** A sequence flow between two elements of this scope, routed orthogonally. */
+  /**
+   * A sequence flow between two elements of this scope, routed orthogonally. Its label, if it is
+   * named, is placed by {@link finish} once every shape it must avoid exists.
+   */
   flow(id: string, sourceId: string, targetId: string, options: FlowOptions = {}): void {
     const source = this.node(sourceId);
     const target = this.node(targetId);
     const via = options.via ?? autoRoute(source, target);
-    const first = via[0] ?? centreOf(target);
-    const last = via[via.length - 1] ?? centreOf(source);
-    const waypoints = [dock(source.bounds, first), ...via, dock(target.bounds, last)];
-    const labelBounds = options.name ? flowLabel(waypoints) : undefined;
+    const waypoints = via.length === 0 ? straight(source, target) : [dock(source.bounds, via[0]!), ...via, dock(target.bounds, via[via.length - 1]!)];
     this.scope.flows.push({
-      ...(labelBounds ? { labelBounds } : {}),
       id,
       source: sourceId,
       target: targetId,
@@ -214,37 +217,75 @@ export class ScopeBuilder {
     });
   }
 
-  /** The association from a compensation boundary to its handler. */
+  /**
+   * The association from a compensation boundary to its handler: straight when the handler lies
+   * under (or beside) the boundary, else with one bend; it never ends inside the handler.
+   */
   associate(id: string, sourceId: string, targetId: string): void {
     const source = this.node(sourceId);
     const target = this.node(targetId);
-    const bend = { x: centreOf(source).x, y: centreOf(target).y };
-    this.scope.associations.push({
-      id,
-      source: sourceId,
-      target: targetId,
-      waypoints: [dock(source.bounds, bend), bend, dock(target.bounds, bend)],
-    });
+    const from = centreOf(source);
+    const bend = { x: from.x, y: centreOf(target).y };
+    const below = from.x > target.bounds.x && from.x < target.bounds.x + target.bounds.width;
+    const upwards = from.y > bend.y;
+    // A handler under the boundary gets a straight line to its facing edge, never one into its middle.
+    const waypoints = below
+      ? [dock(source.bounds, bend), { x: from.x, y: upwards ? target.bounds.y + target.bounds.height : target.bounds.y }]
+      : [dock(source.bounds, bend), bend, dock(target.bounds, bend)];
+    this.scope.associations.push({ id, source: sourceId, target: targetId, waypoints });
+  }
+
+  /** Places the labels of this scope's named flows; the builder calls it for subprocesses. */
+  finish(): Scope {
+    placeFlowLabels(this.scope, this.registry);
+    return this.scope;
   }
 }
 
-/** A flow's label sits above the start of its last segment (beside it when that runs vertically). */
-function flowLabel(waypoints: Point[]): Bounds {
-  const start = waypoints[waypoints.length - 2] ?? waypoints[0]!;
-  const end = waypoints[waypoints.length - 1] ?? start;
-  if (Math.abs(start.y - end.y) < 1) return { x: Math.min(start.x, end.x) + 6, y: start.y - labelHeight - 2, width: labelWidth, height: labelHeight };
-  return { x: start.x + 6, y: Math.min(start.y, end.y) + 4, width: labelWidth, height: labelHeight };
+/**
+ * True when one shape lies in the other's row or column, so a straight connection joins them:
+ * the centre of each small shape, or of the smaller shape against a subprocess, is enough.
+ */
+function alignedWith(source: FlowNode, target: FlowNode): 'row' | 'column' | undefined {
+  const from = centreOf(source);
+  const to = centreOf(target);
+  const within = (value: number, low: number, size: number) => value > low + 10 && value < low + size - 10;
+  if (Math.abs(from.y - to.y) < 1) return 'row';
+  if (Math.abs(from.x - to.x) < 1) return 'column';
+  if (target.type === 'subProcess' && within(from.y, target.bounds.y, target.bounds.height)) return 'row';
+  if (source.type === 'subProcess' && within(to.y, source.bounds.y, source.bounds.height)) return 'row';
+  if (target.type === 'subProcess' && within(from.x, target.bounds.x, target.bounds.width)) return 'column';
+  if (source.type === 'subProcess' && within(to.x, source.bounds.x, source.bounds.width)) return 'column';
+  return undefined;
+}
+
+/** The straight connection of two aligned shapes, docked on the facing sides. */
+function straight(source: FlowNode, target: FlowNode): Point[] {
+  const alignment = alignedWith(source, target);
+  if (!alignment) throw new Error(`${source.id} and ${target.id} share no row or column`);
+  const small = source.type === 'subProcess' ? target : source;
+  const line = centreOf(small);
+  if (alignment === 'row') {
+    const rightwards = centreOf(target).x > centreOf(source).x;
+    const exit = rightwards ? source.bounds.x + source.bounds.width : source.bounds.x;
+    const entry = rightwards ? target.bounds.x : target.bounds.x + target.bounds.width;
+    return [{ x: exit, y: line.y }, { x: entry, y: line.y }];
+  }
+  const downwards = centreOf(target).y > centreOf(source).y;
+  const exit = downwards ? source.bounds.y + source.bounds.height : source.bounds.y;
+  const entry = downwards ? target.bounds.y : target.bounds.y + target.bounds.height;
+  return [{ x: line.x, y: exit }, { x: line.x, y: entry }];
 }
 
 function centreOf(node: FlowNode): Point {
   return { x: node.bounds.x + node.bounds.width / 2, y: node.bounds.y + node.bounds.height / 2 };
 }
 
-/** One or two bends: gateways and boundary events branch vertically, tasks bend half-way. */
+/** Straight when aligned, else one or two bends: gateways and boundary events branch vertically, tasks bend half-way. */
 function autoRoute(source: FlowNode, target: FlowNode): Point[] {
   const from = centreOf(source);
   const to = centreOf(target);
-  if (Math.abs(from.y - to.y) < 1) return [];
+  if (alignedWith(source, target)) return [];
   if (source.type === 'exclusiveGateway' || source.type === 'boundaryEvent') return [{ x: from.x, y: to.y }];
   if (target.type === 'exclusiveGateway') return [{ x: to.x, y: from.y }];
   const sourceRight = source.bounds.x + source.bounds.width;
@@ -263,9 +304,12 @@ function eventDefinitionOf(templateId: string, bindings: ReturnType<typeof apply
   throw new Error(`Template ${templateId} gives no event definition`);
 }
 
-/** The rectangle around a scope's shapes and labels, with the subprocess padding. */
+/** The rectangle around a scope's shapes, flows and labels, with the subprocess padding. */
 function extentOf(scope: Scope): Bounds {
-  const boxes = scope.nodes.flatMap((node) => (node.labelBounds ? [node.bounds, node.labelBounds] : [node.bounds]));
+  const boxes = [
+    ...scope.nodes.flatMap((node) => (node.labelBounds ? [node.bounds, node.labelBounds] : [node.bounds])),
+    ...scope.flows.flatMap((flow) => (flow.labelBounds ? [flow.labelBounds] : [])),
+  ];
   const points = scope.flows.flatMap((flow) => flow.waypoints);
   if (boxes.length === 0) throw new Error('An expanded subprocess needs content');
   const left = Math.min(...boxes.map((box) => box.x), ...points.map((point) => point.x));

@@ -47,6 +47,23 @@ const base = {
   category: templateCategory,
 };
 
+/**
+ * The fixed message of a catch or boundary, shown read-only: were it hidden, a template whose
+ * other properties are hidden too would show no group at all, and the message nowhere.
+ */
+function fixedMessageName(messageName: string, description: string): TemplateProperty {
+  return {
+    id: 'message.name',
+    label: 'Message',
+    description,
+    group: 'message',
+    type: 'String',
+    editable: false,
+    value: messageName,
+    binding: { type: 'bpmn:Message#property', name: 'name' },
+  };
+}
+
 const taskKeyProperty: TemplateProperty = {
   id: 'message.correlationKey',
   label: 'Correlation key',
@@ -92,14 +109,7 @@ function falloutRepaired(): UnversionedTemplate {
     elementType: { value: 'bpmn:IntermediateCatchEvent', eventDefinition: 'bpmn:MessageEventDefinition' },
     groups: [{ id: 'message', label: 'Message' }],
     properties: [
-      {
-        id: 'message.name',
-        label: 'Message',
-        group: 'message',
-        type: 'Hidden',
-        value: falloutRepairedMessageName,
-        binding: { type: 'bpmn:Message#property', name: 'name' },
-      },
+      fixedMessageName(falloutRepairedMessageName, 'Message the domain publishes once the fallout case is repaired, keyed by the task.'),
       taskKeyProperty,
     ],
   };
@@ -115,14 +125,7 @@ function cancelBoundary(): UnversionedTemplate {
     elementType: { value: 'bpmn:BoundaryEvent', eventDefinition: 'bpmn:MessageEventDefinition' },
     groups: [{ id: 'message', label: 'Message' }],
     properties: [
-      {
-        id: 'message.name',
-        label: 'Message',
-        group: 'message',
-        type: 'Hidden',
-        value: cancelRequestedMessageName,
-        binding: { type: 'bpmn:Message#property', name: 'name' },
-      },
+      fixedMessageName(cancelRequestedMessageName, 'Message the order API publishes when it accepted a cancellation, keyed by the run.'),
       {
         id: 'message.correlationKey',
         label: 'Correlation key',
@@ -255,7 +258,7 @@ function manualTask(): UnversionedTemplate {
       {
         id: 'form.formId',
         label: 'Form',
-        description: 'Camunda form shown in Tasklist (forms/<form-id>.form).',
+        description: 'Camunda form shown in Tasklist: the form id, such as manual-activation-review, of a form in the forms folder.',
         group: 'form',
         type: 'Dropdown',
         value: manualTaskForms[0].id,

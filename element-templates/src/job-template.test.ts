@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { applyManualDecisionContract } from '../../connector-runtime/src/jobs/apply-manual-decision/schema';
 import { openFulfillmentFalloutContract } from '../../connector-runtime/src/jobs/open-fulfillment-fallout/schema';
 import { defineJobContract } from '../../connector-runtime/src/jobs/job-contract';
-import { buildJobTemplate } from './job-template';
+import { loadFulfillmentPlanContract } from '../../connector-runtime/src/jobs/load-fulfillment-plan/schema';
+import { buildJobTemplate, headerSwitchId } from './job-template';
 
 const info = { id: 'x', name: 'X', description: 'X', retries: 3, compensatable: false };
 
@@ -37,11 +38,20 @@ describe('buildJobTemplate', () => {
     });
   });
 
-  it('turns optional enum headers into optional dropdowns with an empty choice', () => {
+  it('given an optional enum header, then it is a "Set" checkbox, off by default, and a dropdown of real choices shown only when ticked', () => {
     const fallout = buildJobTemplate(openFulfillmentFalloutContract);
+    const toggle = fallout.properties.find((candidate) => candidate.id === headerSwitchId('severity'));
     const header = fallout.properties.find((candidate) => candidate.id === 'header.severity');
-    expect(header).toMatchObject({ type: 'Dropdown', value: '', optional: true, binding: { type: 'zeebe:taskHeader', key: 'severity' } });
-    expect(header?.choices?.map((choice) => choice.value)).toEqual(['', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+    expect(toggle).toMatchObject({ type: 'Boolean', value: false, label: 'Set severity', group: 'policy', binding: { type: 'zeebe:property' } });
+    expect(header).toMatchObject({ type: 'Dropdown', value: 'LOW', binding: { type: 'zeebe:taskHeader', key: 'severity' } });
+    expect(header).not.toHaveProperty('optional');
+    expect(header?.condition).toEqual({ property: headerSwitchId('severity'), equals: true });
+    expect(header?.choices?.map((choice) => choice.value)).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+  });
+
+  it('given the phase header of a block used both in phases and at plan level, then the plan level need not show it', () => {
+    const phase = buildJobTemplate(loadFulfillmentPlanContract).properties.find((candidate) => candidate.id === 'header.phase');
+    expect(phase?.condition).toEqual({ property: headerSwitchId('phase'), equals: true });
   });
 
   it('only lists the groups its properties use', () => {

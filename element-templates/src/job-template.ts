@@ -2,7 +2,9 @@
  * Turns a job contract into a service-task element template: the job type fixed and hidden, the
  * retries editable, one `zeebe:input` per input variable, one `zeebe:taskHeader` per header and one
  * `zeebe:output` per output variable, each labelled, grouped and FEEL-typed from the field's
- * metadata.
+ * metadata. An optional enum header becomes a "Set …" checkbox and a dropdown shown only when it
+ * is ticked: the properties panel draws an optional dropdown with a blank entry, which on elements
+ * where the header does not apply (a plan-level load, finalize, fallout) looked like a broken field.
  */
 import { templateGroups } from '../../connector-runtime/src/jobs/job-contract';
 import type { JobContract, TemplateBindingKind } from '../../connector-runtime/src/jobs/job-contract';
@@ -34,10 +36,16 @@ function conditionOf(condition: NonNullable<FieldInfo['meta']['condition']>): Te
     : { property: condition.property, oneOf: [...condition.oneOf] };
 }
 
+/**
+ * Id of the checkbox that switches an optional enum header on (`header.phase.set`); the model
+ * builder ticks it wherever it sets the header.
+ */
+export function headerSwitchId(key: string): string {
+  return `${propertyId('header', key)}.set`;
+}
+
 function choicesOf(field: FieldInfo): { name: string; value: string }[] {
-  const choices = (field.choices ?? []).map((value) => ({ name: value, value }));
-  // An empty choice on an optional dropdown writes nothing (optional bindings skip empty values).
-  return field.optional ? [{ name: '(not set)', value: '' }, ...choices] : choices;
+  return (field.choices ?? []).map((value) => ({ name: value, value }));
 }
 
 function inputProperty(field: FieldInfo): TemplateProperty {
@@ -47,6 +55,7 @@ function inputProperty(field: FieldInfo): TemplateProperty {
   if (meta.editable === false) return { ...common(field), type: 'Hidden', value, binding };
   const feel = meta.feel ?? 'required';
   if (feel === 'static' && field.choices) {
+    if (field.optional) throw new Error(`input "${field.key}": an optional enum input has no template form; make it required or a FEEL input`);
     return { ...common(field), type: 'Dropdown', value: value === `=${field.key}` ? (field.choices[0] ?? '') : value, choices: choicesOf(field), binding };
   }
   return {
@@ -65,8 +74,8 @@ function headerProperty(field: FieldInfo): TemplateProperty {
   const optional = field.optional ? { optional: true } : {};
   if (meta.editable === false) return { ...common(field), type: 'Hidden', value: meta.value ?? '', binding };
   if (field.choices) {
-    const value = meta.value ?? (field.optional ? '' : (field.choices[0] ?? ''));
-    return { ...common(field), type: 'Dropdown', value, choices: choicesOf(field), ...optional, binding };
+    const value = meta.value ?? field.choices[0] ?? '';
+    return { ...common(field), type: 'Dropdown', value, choices: choicesOf(field), binding };
   }
   return {
     ...common(field),
@@ -76,6 +85,32 @@ function headerProperty(field: FieldInfo): TemplateProperty {
     ...(field.optional ? {} : { constraints: { notEmpty: true } }),
     binding,
   };
+}
+
+/**
+ * An optional enum header as the panel shows it: a checkbox, unticked by default (no header
+ * written, as before), and the dropdown with real choices only while it is ticked.
+ */
+function optionalEnumHeader(field: FieldInfo): TemplateProperty[] {
+  if (field.meta.condition) throw new Error(`header "${field.key}": an optional enum header cannot carry its own condition`);
+  const dropdown = headerProperty(field);
+  const switchId = headerSwitchId(field.key);
+  return [
+    {
+      id: switchId,
+      label: `Set ${field.meta.label.toLowerCase()}`,
+      ...(field.description === undefined ? {} : { description: `Unticked: no header. ${field.description}` }),
+      group: field.meta.group,
+      type: 'Boolean',
+      value: false,
+      binding: { type: 'zeebe:property', name: `fulfillment:${field.key}Set` },
+    },
+    { ...dropdown, condition: { property: switchId, equals: true } },
+  ];
+}
+
+function headerProperties(field: FieldInfo): TemplateProperty[] {
+  return field.choices && field.optional && field.meta.editable !== false ? optionalEnumHeader(field) : [headerProperty(field)];
 }
 
 function outputProperty(field: FieldInfo): TemplateProperty {
@@ -115,7 +150,7 @@ export function buildJobTemplate(contract: JobContract): UnversionedTemplate {
       binding: { type: 'zeebe:taskDefinition', property: 'retries' },
     },
     ...inputs.map(inputProperty),
-    ...headers.map(headerProperty),
+    ...headers.flatMap(headerProperties),
     ...outputs.map(outputProperty),
   ];
   const used = new Set(properties.map((property) => property.group).filter((group) => group !== undefined));
