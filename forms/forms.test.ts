@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Form } from '@bpmn-io/form-js-viewer';
+import { evaluate } from 'feelin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyManualDecisionInputSchema, manualDecisionSubmissionSchema } from '../connector-runtime/src/jobs/apply-manual-decision/schema';
 
@@ -19,12 +20,13 @@ const processIds = {
   fulfillmentPlanId: '000000b1-0000-4000-8000-000000000001',
   currentTaskId: '000000b1-0000-4000-8000-00000000000a',
 };
-import { manualTaskViewSchema, manualTaskViewVariable } from '../connector-runtime/src/jobs/manual-task-view';
+import { manualTaskViewSchema, manualTaskViewTextMaxLength, manualTaskViewVariable } from '../connector-runtime/src/jobs/manual-task-view';
 import type { ManualTaskView } from '../connector-runtime/src/jobs/manual-task-view';
 import { manualTaskForms } from '../connector-runtime/src/jobs/model-names';
 import { manualDecisions } from '../connector-runtime/src/domain/vocabulary';
 import type { ManualDecision } from '../connector-runtime/src/domain/vocabulary';
 import { lintForm, readFormFile } from './form-lint';
+import { estimateTopOf, type LayoutContext } from './form-layout';
 
 const formsDir = dirname(fileURLToPath(import.meta.url));
 const formIds = manualTaskForms.map(({ id }) => id);
@@ -73,13 +75,14 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-async function renderForm(id: string, view: ManualTaskView = sampleView): Promise<RenderedForm> {
+/** Renders a form with a view, or with no `manualTaskView` at all when view is null. */
+async function renderForm(id: string, view: ManualTaskView | null = sampleView): Promise<RenderedForm> {
   const container = document.createElement('div');
   document.body.appendChild(container);
   const form = new Form({ container });
   const result = { form, container };
   rendered.push(result);
-  await form.importSchema(loadForm(id), { [manualTaskViewVariable]: view });
+  await form.importSchema(loadForm(id), view === null ? {} : { [manualTaskViewVariable]: view });
   await settle();
   return result;
 }
@@ -132,6 +135,42 @@ async function fillAndSubmit(id: string, entry: Entry): Promise<ReturnType<Form[
   if (entry.approvalReference !== undefined) await typeInto(container, 'Textfield_approvalReference', entry.approvalReference);
   return form.submit();
 }
+
+/** Evaluates a component's `conditional.hide` for the given data, as form-js does (FEEL, `=` prefix). */
+function isHiddenFor(data: Record<string, unknown>, component: FormComponent): boolean {
+  const hide = (component.conditional as { hide?: unknown } | undefined)?.hide;
+  return typeof hide === 'string' && evaluate(hide.replace(/^=/, ''), data).value === true;
+}
+
+/** What the layout estimate needs to know about the data: which components show, what templates print. */
+function layoutContextFor(view: ManualTaskView): LayoutContext {
+  const data = { [manualTaskViewVariable]: view };
+  return {
+    isHidden: (component) => isHiddenFor(data, component as FormComponent),
+    // The view field a template shows (its "None recorded." branch is shorter, so this is the upper case).
+    renderTemplate: (expression) => {
+      const field = /manualTaskView\.(\w+)/.exec(expression)?.[1] as keyof ManualTaskView | undefined;
+      const value = field ? view[field] : '';
+      return Array.isArray(value) ? value.join(', ') : String(value ?? '');
+    },
+  };
+}
+
+/** A decision code written as a word ("SKIP_WITH_APPROVAL"), as the radio values carry them. */
+const decisionCode = new RegExp(`\\b(${manualDecisions.join('|')})\\b`);
+
+/** The form-js `conditional.hide` of a component shown only when the task view is missing. */
+const hideWhenViewPresent = '=manualTaskView != null';
+/** The form-js `conditional.hide` of a component that reads the task view. */
+const hideWhenViewMissing = '=manualTaskView = null';
+
+/** The components of a form together with the conditions of the groups around them. */
+function withAncestors(components: FormComponent[], ancestors: FormComponent[] = []): { component: FormComponent; ancestors: FormComponent[] }[] {
+  return components.flatMap((component) => [{ component, ancestors }, ...withAncestors(component.components ?? [], [...ancestors, component])]);
+}
+
+/** How far below the top of the form the decision may start at 1280 px: within a laptop screen's upper third. */
+const decisionTopLimit = 350;
 
 describe('form files', () => {
   it('given the model names, when the forms folder is listed, then each manual task form has exactly one file', () => {
@@ -215,14 +254,84 @@ describe('form lint', () => {
   });
 });
 
+describe('form layout and wording', () => {
+  it.each(formIds)('given %s, when its texts are read, then none repeats the decision codes the radio offers', (id) => {
+    const texts = allComponents(loadForm(id).components).filter((component) => component.type === 'text');
+    for (const { id: componentId, text } of texts) {
+      // The radio already lists the allowed actions with readable labels; a second list in codes is noise.
+      expect(String(text), componentId).not.toContain('allowedActions');
+      expect(String(text), componentId).not.toMatch(decisionCode);
+    }
+  });
+
+  it.each(formIds)('given %s, when read, then a notice shown only without manualTaskView says why and what to do', (id) => {
+    const notices = allComponents(loadForm(id).components).filter(
+      (component) => component.type === 'text' && (component.conditional as { hide?: string } | undefined)?.hide?.replace(/\s+/g, ' ') === hideWhenViewPresent,
+    );
+    expect(notices).toHaveLength(1);
+    const text = String(notices[0]!.text);
+    expect(text).toMatch(/task context could not be loaded/i);
+    expect(text).toMatch(/reload the task/i);
+    expect(text).toMatch(/report it to operations with the task id/i);
+    expect(text).not.toContain('{{');
+  });
+
+  it.each(formIds)('given %s, when read, then every text that shows the view is hidden without it', (id) => {
+    const readers = withAncestors(loadForm(id).components).filter(({ component }) => component.type === 'text' && String(component.text).includes('manualTaskView.'));
+    expect(readers.length).toBeGreaterThan(0);
+    for (const { component, ancestors } of readers) {
+      const conditions = [component, ...ancestors].map((candidate) => (candidate.conditional as { hide?: string } | undefined)?.hide?.replace(/\s+/g, ' '));
+      expect(conditions, component.id).toContain(hideWhenViewMissing);
+    }
+  });
+
+  it.each(formIds)(`given %s with a sample view, when laid out at 1280 px, then the decision starts within ${decisionTopLimit} px`, (id) => {
+    const top = estimateTopOf(loadForm(id).components, 'Radio_decision', layoutContextFor(sampleView));
+    expect(top).toBeDefined();
+    expect(top!).toBeLessThan(decisionTopLimit);
+  });
+
+  it.each(formIds)(`given %s with every view text at its longest, when laid out at 1280 px, then the decision still starts within ${decisionTopLimit} px`, (id) => {
+    // The audit warning is the runtime's one fixed sentence; every other text may be up to the view's limit.
+    const longest: ManualTaskView = {
+      ...sampleView,
+      ...Object.fromEntries(
+        (['orderSummary', 'taskDetails', 'dependencyContext', 'customerImpact', 'externalEvidence', 'repairRisk'] as const).map((field) => [field, 'x'.repeat(manualTaskViewTextMaxLength)]),
+      ),
+    };
+    const top = estimateTopOf(loadForm(id).components, 'Radio_decision', layoutContextFor(longest));
+    expect(top!).toBeLessThan(decisionTopLimit);
+  });
+});
+
 describe.each(formIds)('form %s rendered with the form-js viewer', (id) => {
-  it('given a manual task view, when rendered, then all eight context fields are shown', async () => {
+  it('given a manual task view, when rendered, then every context text is shown and the allowed actions only as options', async () => {
     const { container } = await renderForm(id);
     const text = container.textContent ?? '';
     for (const field of ['orderSummary', 'taskDetails', 'dependencyContext', 'customerImpact', 'externalEvidence', 'repairRisk', 'auditWarning'] as const) {
       expect(text, field).toContain(sampleView[field]);
     }
-    expect(text).toContain(sampleView.allowedActions.join(', '));
+    for (const shown of container.querySelectorAll('.fjs-form-field-text')) expect(shown.textContent).not.toMatch(decisionCode);
+    expect(container.textContent).not.toMatch(/could not be loaded/);
+  });
+
+  it('given no manualTaskView, when rendered, then a notice says why and no empty context is shown', async () => {
+    const { container } = await renderForm(id, null);
+    const text = container.textContent ?? '';
+    expect(text).toMatch(/task context could not be loaded/i);
+    expect(text).toMatch(/report it to operations with the task id/i);
+    for (const componentId of ['Group_context', 'Text_orderSummary', 'Text_auditWarning']) {
+      expect(container.querySelector(`[id$="-${componentId}"], [id*="-${componentId}-"]`), componentId).toBeNull();
+    }
+    for (const heading of ['Order:', 'Fulfillment task', 'Repair risk', 'Audit warning']) expect(text).not.toContain(heading);
+  });
+
+  it('given no manualTaskView, when submitted, then it is refused: no decision can be chosen', async () => {
+    const { form, container } = await renderForm(id, null);
+    await typeInto(container, 'Textarea_reason', validReason);
+    const { errors } = form.submit();
+    expect(decisionInputs(container)).toHaveLength(0);
+    expect(errors).toEqual({ Radio_decision: expect.any(Array) });
   });
 
   it('given a view with empty optional context, when rendered, then it says none was recorded', async () => {
