@@ -2,7 +2,7 @@
 // the bindings the runtime expects today (older versions stay in element-templates/versioned/
 // only so the Modeler can open and upgrade old diagrams).
 
-const { catalog } = require('../lib/model');
+const { catalog, is } = require('../lib/model');
 
 const ourPrefix = 'fulfillment-pack.';
 
@@ -10,6 +10,9 @@ module.exports = function () {
   function check(node, reporter) {
     const id = node.modelerTemplate;
     if (!id || !id.startsWith(ourPrefix)) return;
+    // The Modeler stamps the bpmn:Message it creates for a message template with the template id
+    // but no version (zeebe:TemplatedRootElement); only the elements carry a version.
+    if (!is(node, 'bpmn:FlowElement')) return;
     const current = catalog.templateVersions[id];
     if (current === undefined) {
       reporter.report(node.id, `Template <${id}> does not exist (any more)`);

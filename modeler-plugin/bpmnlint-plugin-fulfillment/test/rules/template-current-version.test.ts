@@ -12,6 +12,8 @@ describeRule('template-current-version', {
   valid: [
     { name: 'current versions of our templates', fixture: 'valid-current-version.bpmn' },
     { name: 'no template, or a template that is not ours', fixture: 'valid-no-template-and-foreign-template.bpmn' },
+    // The Modeler stamps the message it creates for a message template with the id only.
+    { name: 'a message stamped with our template id and no version', fixture: 'valid-templated-message-without-version.bpmn' },
   ],
   invalid: [
     {
