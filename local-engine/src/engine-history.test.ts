@@ -43,6 +43,25 @@ describe('history of ended process instances', () => {
     }
   });
 
+  it("keeps an ended scope's local variables as history, and forgets them with their instance", async () => {
+    const engine = new Engine(new ManualClock(0), undefined, 2);
+    await engine.start();
+    await engine.deploy([{ name: 'q.bpmn', content: Buffer.from(oneTask('q', 'w', { outputs: [['=n', 'n']] })) }], '<default>');
+    const definition = engine.findDefinition({ bpmnProcessId: 'q', tenantId: '<default>' });
+    const scopes: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      engine.createProcessInstance(definition, {});
+      const [job] = engine.activateJobs(request);
+      engine.completeJob(job!.job.key, { n, note: `task ${n}` });
+      scopes.push(job!.job.elementInstanceKey);
+    }
+    // a limit of 2 plus a slack of 1: the fourth ended instance crosses it and the two oldest go
+    expect(engine.state.get('variables', scopes[0]!)).toBeUndefined();
+    expect(engine.state.get('variables', scopes[1]!)).toBeUndefined();
+    expect(engine.state.get('variables', scopes[2]!)).toEqual({ n: 2, note: 'task 2' });
+    expect(engine.state.get('variables', scopes[3]!)).toEqual({ n: 3, note: 'task 3' });
+  });
+
   it('never forgets a running instance, however many ended after it', async () => {
     const { engine } = await engineWith(1);
     const definition = engine.findDefinition({ bpmnProcessId: 'p', tenantId: '<default>' });

@@ -122,11 +122,16 @@ export class ProcessProbe {
     return Object.fromEntries((await this.variables()).filter((v) => v.scopeKey === this.processInstanceKey).map((v) => [v.name, JSON.parse(v.value) as unknown]));
   }
 
-  /** Every variable of the instance in every live scope (one item per scope and name). */
+  /**
+   * Every variable of the instance in every live scope (one item per scope and name). The search
+   * also answers the variables of ended scopes, as Camunda's does, so those are left out here.
+   */
   async variables(name?: string): Promise<VariableItem[]> {
     const filter: Record<string, unknown> = { processInstanceKey: this.processInstanceKey };
     if (name) filter.name = name;
-    return (await this.api.searchVariables({ filter, page: all }, now)).items;
+    const items = (await this.api.searchVariables({ filter, page: all }, now)).items;
+    const live = new Set([this.processInstanceKey, ...(await this.elements()).filter((e) => e.state === 'ACTIVE').map((e) => e.elementInstanceKey)]);
+    return items.filter((item) => live.has(item.scopeKey));
   }
 
   /** Open incidents of the instance. */

@@ -28,7 +28,7 @@ import { broadcastSignal } from './events/signals';
 import { fireStartTimer } from './events/start-timers';
 import { armTimer, fireTimer } from './events/timers';
 import { openEventBasedGateway, type CaughtEvent } from './gateways/event-based-gateway';
-import { NoFlowError, chooseExclusiveFlow, chooseInclusiveFlows, takeFlow } from './gateways/gateways';
+import { NoFlowError, chooseExclusiveFlow, chooseInclusiveFlows, takeFlows } from './gateways/gateways';
 import { activateMultiInstanceBody, innerInstanceCompleted } from './multi-instance/multi-instance';
 import { TimerValueError } from './timer-values';
 import { Variables, assignTarget } from './variables';
@@ -385,20 +385,20 @@ export class Interpreter {
       return;
     }
     const generation = flowScope.interruptions;
-    for (const flowId of flowIds) {
-      // an interrupting event subprocess triggered by an earlier flow stops the remaining tokens
-      if (!this.isActive(flowScope) || flowScope.interruptions !== generation) break;
-      if (options.caught) this.activate(this.model(flowScope).flows[flowId]!.targetId, flowScope, { eventVariables: options.caught.variables });
-      else takeFlow(this, flowId, flowScope);
+    // an interrupting event subprocess triggered by an earlier flow stops the remaining tokens
+    const stopped = () => !this.isActive(flowScope) || flowScope.interruptions !== generation;
+    if (options.caught) {
+      for (const flowId of flowIds) {
+        if (stopped()) break;
+        this.activate(this.model(flowScope).flows[flowId]!.targetId, flowScope, { eventVariables: options.caught.variables });
+      }
+    } else {
+      takeFlows(this, flowIds, flowScope, stopped);
     }
+    // The instance's local variables stay where they are, as the history the REST searches read
+    // (Camunda's secondary storage keeps them too); they go when the process instance is forgotten.
     this.leave(instance, flowScope);
-    if (!element.isForCompensation) this.dropScopeVariables(instance);
     this.checkScopeCompletion(flowScope);
-  }
-
-  /** Drops the local variables of a completed (non-root) element instance. */
-  dropScopeVariables(instance: ElementInstanceRecord): void {
-    if (instance.flowScopeKey !== undefined) this.variables.drop(instance.key);
   }
 
   /** Removes an ended element instance from its flow scope's active children. */
@@ -478,7 +478,6 @@ export class Interpreter {
     if (instance.flowScopeKey !== undefined) {
       const flowScope = this.state.get('elements', instance.flowScopeKey);
       if (flowScope) this.leave(instance, flowScope);
-      this.variables.drop(instance.key);
     } else {
       removeCompensations(this, instance.processInstanceKey);
       this.hooks.processInstanceEnded(instance);

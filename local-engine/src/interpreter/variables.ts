@@ -2,7 +2,8 @@
  * Variable scopes as Zeebe documents them ("Variable scopes", "Input/output variable mappings"):
  * every element instance is a scope; reading sees the scope and its ancestors (inner wins);
  * propagation writes each variable to the nearest scope where it already exists, else to the
- * root scope of the process instance.
+ * root scope of the process instance. A scope's variables stay after it ends (history for the REST
+ * searches); nothing reads them through the chain of a live scope, which never passes an ended one.
  */
 import type { EngineState } from '../state/engine-state';
 
@@ -53,11 +54,6 @@ export class Variables {
       const owner = chain.find((scope) => Object.hasOwn(this.local(scope), name)) ?? root;
       this.setOne(owner, name, value);
     }
-  }
-
-  /** Drops the variables of a scope that ended (its values are no longer reachable). */
-  drop(key: number): void {
-    this.state.remove('variables', key);
   }
 }
 

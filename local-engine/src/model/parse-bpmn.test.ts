@@ -71,6 +71,21 @@ describe('parseBpmn', () => {
     expect(model!.elements.t!.multiInstance).toEqual({ sequential: true, inputCollection: '=items', inputElement: 'item', outputCollection: 'out', outputElement: '=r' });
   });
 
+  it('accepts a converging inclusive gateway that also splits, still requiring a condition on each outgoing flow', async () => {
+    const gateway = `<bpmn:startEvent id="s"/><bpmn:parallelGateway id="p"/><bpmn:inclusiveGateway id="j"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="p"/><bpmn:sequenceFlow id="f2" sourceRef="p" targetRef="j"/><bpmn:sequenceFlow id="f3" sourceRef="p" targetRef="j"/>`;
+    const [model] = await parseBpmn(
+      'p.bpmn',
+      wrap(`${gateway}<bpmn:sequenceFlow id="f4" sourceRef="j" targetRef="a"><bpmn:conditionExpression>=true</bpmn:conditionExpression></bpmn:sequenceFlow>
+        <bpmn:sequenceFlow id="f5" sourceRef="j" targetRef="b"><bpmn:conditionExpression>=false</bpmn:conditionExpression></bpmn:sequenceFlow>`),
+    );
+    expect(model!.elements.j!.incoming).toEqual(['f2', 'f3']);
+    const details = await rejection(
+      wrap(`${gateway}<bpmn:sequenceFlow id="f4" sourceRef="j" targetRef="a"/><bpmn:sequenceFlow id="f5" sourceRef="j" targetRef="b"/>`),
+    );
+    expect(details.join('\n')).toMatch(/Element 'f4': a sequence flow leaving an inclusive gateway needs a condition/);
+  });
+
   it('rejects a file that is not BPMN', async () => {
     await expect(parseBpmn('x.bpmn', 'not xml')).rejects.toBeInstanceOf(InvalidResourceError);
   });

@@ -381,11 +381,6 @@ class Parser {
           }
         }
       }
-      if (model.kind === 'inclusiveGateway' && model.incoming.length > 1) {
-        // Zeebe 8.8 joins here once no other token of the scope can still reach the gateway; the
-        // local engine does not do that analysis, so it says so instead of joining wrongly
-        this.fail(model.id, 'a converging (joining) inclusive gateway is not supported by the local engine; join with a parallel gateway, or split only');
-      }
     }
     for (const association of this.associations) {
       const boundary = this.elements[association.source];

@@ -110,7 +110,8 @@ export function problemHandler(log: (message: string, error: unknown) => void): 
       return;
     }
     const { problem, headers } = problemFor(error, pathOf(request));
-    if (problem.status >= 500 && !(error instanceof CommandRejection)) log(`local engine REST: ${request.method} ${pathOf(request)} failed`, error);
+    // a rejection or a problem raised on purpose (a 504 for a request that timed out) is no fault to log
+    if (problem.status >= 500 && !(error instanceof CommandRejection) && !(error instanceof HttpProblem)) log(`local engine REST: ${request.method} ${pathOf(request)} failed`, error);
     sendProblem(response, problem, headers);
   };
 }

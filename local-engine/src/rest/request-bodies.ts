@@ -139,7 +139,8 @@ function problemOf(issue: Issue, body: unknown): HttpProblem {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** Parses a body with a schema; a refused body throws the 400 problem naming the property. */
+export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) throw problemOf(result.error.issues[0]!, body);
   return result.data;

@@ -7,6 +7,10 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine';
+import { JobDispatcher } from '../gateway/job-dispatcher';
+import { commandRoutes } from './command-routes';
+import { deploymentRoutes } from './deployment-routes';
+import { jobRoutes } from './job-routes';
 import { notFound, problemHandler } from './problem';
 import { restRouter } from './routes';
 
@@ -26,7 +30,9 @@ export async function startRestApi(engine: Engine, port: number, host = '127.0.0
   const app = express();
   // Not strict: a JSON null (or any JSON value) reaches the route, whose schema answers for it.
   app.use(express.json({ limit: '4mb', strict: false }));
-  app.use('/v2', restRouter(engine));
+  // REST job activations park with a dispatcher of their own, fed by the same engine as the gRPC gateway's
+  const dispatcher = new JobDispatcher(engine);
+  app.use('/v2', restRouter(engine, [...commandRoutes(engine), ...jobRoutes(engine, dispatcher), ...deploymentRoutes(engine)]));
   app.use(notFound);
   app.use(problemHandler(log));
   // express 5 hands a failed bind (EADDRINUSE) to the callback: the start rejects with it.
@@ -38,6 +44,7 @@ export async function startRestApi(engine: Engine, port: number, host = '127.0.0
     port: typeof address === 'object' && address ? address.port : port,
     stop: () =>
       new Promise<void>((resolve) => {
+        dispatcher.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -11,13 +11,14 @@ import type { ElementInstanceRecord, IncidentRecord, UserTaskRecord } from '../s
 import { httpProblem } from './problem';
 import { parseAssignmentRequest, parseCompletionRequest, parseSearchRequest } from './request-bodies';
 import { search, type Item } from './search';
+import { parseVariableKey, variableResult, variableSearchItems } from './variable-view';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One endpoint: express path, method and handler (errors are thrown, not answered). */
-type Route = [Method, string, (request: Request, response: Response) => Promise<void> | void];
+export type Route = [Method, string, (request: Request, response: Response) => Promise<void> | void];
 
 function keyParam(request: Request, name: string): number {
   const key = Number(request.params[name]);
@@ -54,8 +55,8 @@ function mount(routes: Route[]): Router {
   return router;
 }
 
-/** The router of the REST v2 subset, mounted at `/v2`. */
-export function restRouter(engine: Engine): Router {
+/** The router of the REST v2 subset, mounted at `/v2`, with the `commands` routes (command-routes.ts, job-routes.ts, deployment-routes.ts) mounted alongside. */
+export function restRouter(engine: Engine, commands: Route[] = []): Router {
   const state = engine.state;
 
   const userTaskView = (task: UserTaskRecord): Item => ({
@@ -138,24 +139,25 @@ export function restRouter(engine: Engine): Router {
     tenantId: i.tenantId,
   });
 
+  /** Variables of every scope, live or ended (history), as Camunda's secondary storage keeps them. */
   const variableViews = (): Item[] => {
     const items: Item[] = [];
     for (const element of state.values('elements')) {
       const variables = state.get('variables', element.key);
-      if (!variables) continue;
-      for (const [name, value] of Object.entries(variables)) {
-        items.push({
-          variableKey: `${element.key}${String(Object.keys(variables).indexOf(name)).padStart(3, '0')}`,
-          name,
-          value: JSON.stringify(value),
-          isTruncated: false,
-          scopeKey: String(element.key),
-          processInstanceKey: String(element.processInstanceKey),
-          tenantId: element.tenantId,
-        });
-      }
+      if (variables) items.push(...variableSearchItems({ scopeKey: element.key, processInstanceKey: element.processInstanceKey, tenantId: element.tenantId }, variables));
     }
     return items;
+  };
+
+  const variable = (request: Request): Item => {
+    const text = String(request.params.variableKey);
+    if (!/^\d+$/.test(text)) throw new CommandRejection('INVALID_ARGUMENT', `'${text}' is not a valid key`);
+    const at = parseVariableKey(text);
+    const scope = at && state.get('elements', at.scopeKey);
+    const variables = scope && state.get('variables', scope.key);
+    const found = variables && variableResult({ scopeKey: scope.key, processInstanceKey: scope.processInstanceKey, tenantId: scope.tenantId }, variables, at.index);
+    if (!found) throw new CommandRejection('NOT_FOUND', `Variable with key '${text}' not found`);
+    return found;
   };
 
   const userTask = (key: number) => {
@@ -164,17 +166,19 @@ export function restRouter(engine: Engine): Router {
     return task;
   };
 
+  /**
+   * As Camunda 8.8 (`UserTaskServices.searchUserTaskVariables`): the variables of every scope on the
+   * task's element instance's tree path, each under its own scope; after the task ended as well.
+   */
   const userTaskVariables = (request: Request): Item[] => {
     const task = userTask(keyParam(request, 'key'));
-    const visible = engine.interpreter.variables.visible(task.elementInstanceKey);
-    return Object.entries(visible).map(([name, value]) => ({
-      name,
-      value: JSON.stringify(value),
-      isTruncated: false,
-      scopeKey: String(task.elementInstanceKey),
-      processInstanceKey: String(task.processInstanceKey),
-      tenantId: task.tenantId,
-    }));
+    const items: Item[] = [];
+    for (const scopeKey of engine.interpreter.variables.chain(task.elementInstanceKey).reverse()) {
+      const scope = state.get('elements', scopeKey);
+      const variables = state.get('variables', scopeKey);
+      if (scope && variables) items.push(...variableSearchItems({ scopeKey, processInstanceKey: scope.processInstanceKey, tenantId: scope.tenantId }, variables));
+    }
+    return items;
   };
 
   const routes: Route[] = [
@@ -272,11 +276,18 @@ export function restRouter(engine: Engine): Router {
     ['post', '/variables/search', searchOver(() => variableViews())],
     [
       'get',
+      '/variables/:variableKey',
+      (request, response) => {
+        response.json(variable(request));
+      },
+    ],
+    [
+      'get',
       '/topology',
       (_request, response) => {
         response.json({ brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26501, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: '8.8.0' }], clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: '8.8.0' });
       },
     ],
   ];
-  return mount(routes);
+  return mount([...routes, ...commands]);
 }

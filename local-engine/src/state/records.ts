@@ -220,7 +220,11 @@ export interface CompensationRecord {
   variables: Record<string, unknown>;
 }
 
-/** Variables of one scope (element instance key). */
+/**
+ * Variables of one scope (element instance key). They outlive their scope: an ended scope keeps
+ * its last variables as history for the REST searches, as Camunda's secondary storage keeps the
+ * exported variable records, until the engine forgets the process instance (`historyLimit`).
+ */
 export type ScopeVariables = Record<string, unknown>;
 
 /** Collections of the state, by name, with the record type each holds. */

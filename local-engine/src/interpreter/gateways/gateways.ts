@@ -1,12 +1,14 @@
 /**
  * Gateways and sequence flows: the exclusive gateway's flow selection (first true condition,
  * else the default flow, else an incident), the diverging inclusive gateway's (every true
- * condition, else the default flow, else an incident) and the parallel join's token counting.
+ * condition, else the default flow, else an incident), the parallel join's token counting and
+ * the taking of sequence flows (inclusive joins: inclusive-join.ts).
  */
 import { evaluateCondition } from '../../feel/expression';
 import type { ElementModel } from '../../model/process-model';
 import type { ElementInstanceRecord } from '../../state/records';
 import type { Interpreter } from '../interpreter';
+import { isInclusiveJoin, takeFlowIntoInclusiveJoin, takeFlowsInOrder } from './inclusive-join';
 
 /** Chooses the outgoing flow of an exclusive gateway. */
 export function chooseExclusiveFlow(it: Interpreter, instance: ElementInstanceRecord, element: ElementModel): string[] {
@@ -44,11 +46,28 @@ export function chooseInclusiveFlows(it: Interpreter, instance: ElementInstanceR
   );
 }
 
-/** Takes a sequence flow: activates its target, or counts a token at a parallel join. */
+/**
+ * Takes the outgoing flows of a completed element in order, until `stopped()` says the flow scope
+ * was interrupted by an earlier one.
+ */
+export function takeFlows(it: Interpreter, flowIds: string[], flowScope: ElementInstanceRecord, stopped: () => boolean): void {
+  if (flowIds.length > 1) {
+    takeFlowsInOrder(it, flowIds, flowScope, stopped, (flowId) => takeFlow(it, flowId, flowScope));
+  } else if (flowIds.length === 1 && !stopped()) {
+    // one flow: no other token of this element is in transit while it is followed
+    takeFlow(it, flowIds[0]!, flowScope);
+  }
+}
+
+/** Takes a sequence flow: activates its target, or counts a token at a parallel or inclusive join. */
 export function takeFlow(it: Interpreter, flowId: string, flowScope: ElementInstanceRecord): void {
   const model = it.model(flowScope);
   const flow = model.flows[flowId]!;
   const target = model.elements[flow.targetId]!;
+  if (isInclusiveJoin(target)) {
+    takeFlowIntoInclusiveJoin(it, flowId, target.id, flowScope);
+    return;
+  }
   if (target.kind === 'parallelGateway' && target.incoming.length > 1) {
     const joins = (flowScope.joins ??= {});
     const tokens = (joins[target.id] ??= {});

@@ -57,7 +57,6 @@ export function innerInstanceCompleted(it: Interpreter, body: ElementInstanceRec
     updated[(inner.loopCounter ?? 1) - 1] = value;
     it.variables.setOne(body.key, mi.outputCollection, updated);
   }
-  it.variables.drop(inner.key);
   if (mi.completionCondition && evaluateCondition(mi.completionCondition, it.variables.visible(body.key))) {
     it.terminateChildren(body);
     completeBody(it, body, element);
