@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import bundleOrder from '../../connector-runtime/src/domain/fixtures/broadband-bundle.order.json' with { type: 'json' };
+import { expectFulfillmentInvariant } from './fulfillment-invariant';
 import { startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
@@ -93,6 +94,7 @@ describe('the order API end to end', () => {
     });
     const audit = await h.runtime.pool.query<{ actor: string }>(`select actor from audit_log where tenant_id = $1 and order_id = $2`, [h.tenantId, orderId]);
     expect(audit.rows.some((row) => row.actor === 'api:e2e')).toBe(true);
+    await expectFulfillmentInvariant(h, orderId);
   });
 
   it('given bad credentials or another tenant, then 401, 403 or 404, and nothing is written', async () => {

@@ -2,11 +2,13 @@
  * The order fulfils end to end on the real runtime (issue: "an order runs to COMPLETED"): the
  * order-fulfillment-v1 model on the local engine, every job answered by the real handlers, partners
  * played by the simulators with signed callbacks through the HTTP route, events through the outbox
- * to Kafka. Timers move with the engine's manual clock; nothing here sleeps on a timer.
+ * to Kafka. Timers move with the engine's manual clock; nothing here sleeps on a timer. Every
+ * scenario ends with the seed §30 invariant (`fulfillment-invariant.ts`).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { repairFallout } from '../../connector-runtime/src/commands/fallout';
+import { expectFulfillmentInvariant } from './fulfillment-invariant';
 import { driveToEnd, startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
@@ -99,6 +101,7 @@ describe('a broadband bundle order on the real runtime', () => {
     // One partner effect per external idempotency key.
     const simulator = h.runtime.simulator!;
     for (const call of simulator.calls()) expect(simulator.effectCount(call.idempotencyKey)).toBe(1);
+    await expectFulfillmentInvariant(h, order.orderId);
   });
 
   it('given provisioning calls back twice and before the process waits, then each callback correlates once and the order completes', async () => {
@@ -131,6 +134,7 @@ describe('a broadband bundle order on the real runtime', () => {
       const metrics = await (await fetch(`${h.runtime.httpUrl}/metrics`)).text();
       expect(metrics).toMatch(/fulfillment_external_callback_duplicate_total\{system="provisioning"\} [1-9]/);
       await expectEventsDeliveredOnce(order.orderId);
+      await expectFulfillmentInvariant(h, order.orderId);
     } finally {
       h.runtime.simulator!.reset();
     }
@@ -184,6 +188,7 @@ describe('a broadband bundle order on the real runtime', () => {
     for (const type of ['FulfillmentTaskTimedOut', 'FulfillmentFalloutOpened', 'FulfillmentFalloutRepaired', 'OrderFulfillmentCompleted']) expect(types).toContain(type);
     const repaired = await h.runtime.pool.query(`select status from fallout_case where tenant_id = $1 and order_id = $2`, [h.tenantId, order.orderId]);
     expect(repaired.rows).toEqual([{ status: 'REPAIRED' }]);
+    await expectFulfillmentInvariant(h, order.orderId);
   });
 
   it('given provisioning refuses the request, then the task falls out at once, and after a RETRY repair the order completes', async () => {
@@ -204,6 +209,7 @@ describe('a broadband bundle order on the real runtime', () => {
     await expectFulfilled(order.orderId);
     const types = await expectEventsDeliveredOnce(order.orderId);
     expect(types).toContain('FulfillmentTaskFailed');
+    await expectFulfillmentInvariant(h, order.orderId);
   });
 
   it('given a cancellation while provisioning waits, then completed effects are undone in reverse order and the order ends COMPENSATED', async () => {
@@ -236,6 +242,7 @@ describe('a broadband bundle order on the real runtime', () => {
     const types = await expectEventsDeliveredOnce(order.orderId);
     for (const type of ['CompensationStarted', 'CompensationTaskCompleted', 'OrderFulfillmentCancelled']) expect(types).toContain(type);
     await instanceEnded(order.orderId);
+    await expectFulfillmentInvariant(h, order.orderId);
   });
 
   it('given a cancellation after the router was delivered, then the undo needs a person: plan fallout, and a repair decision in the form closes the order MANUAL_CLOSED', async () => {
@@ -267,6 +274,7 @@ describe('a broadband bundle order on the real runtime', () => {
     });
     expect(await driveToEnd(h, order.orderId)).toBe('MANUAL_CLOSED');
     await instanceEnded(order.orderId);
+    await expectFulfillmentInvariant(h, order.orderId);
   });
 });
 

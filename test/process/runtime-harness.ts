@@ -3,9 +3,15 @@
  * simulators, HTTP API with the signed callback route) on a database of its own, the local engine
  * on a manual clock, Kafka at KAFKA_BROKERS with a topic prefix of its own, and helpers that place
  * an order, play the technician and read what happened from the OMS tables.
+ *
+ * The test database also carries a write trace (test-only triggers, {@link installWriteTrace}): the
+ * transaction id of every write to customer_order, audit_log and outbox, so a test can prove that
+ * rows were written in one transaction even after a later update (the outbox relay marking an event
+ * published) replaced the row's `xmin`.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { ManualClock } from '../../local-engine/src/clock';
@@ -15,7 +21,7 @@ import { loadConfig } from '../../connector-runtime/src/config';
 import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { sampleBundleOrder } from '../../connector-runtime/src/demo/sample-order';
 import { confirmOnSite, TasklistTechnician } from '../../connector-runtime/src/engine/tasklist-client';
-import type { Order } from '../../connector-runtime/src/domain/order';
+import { parseOrder, type Order } from '../../connector-runtime/src/domain/order';
 import { startRuntime, type Runtime } from '../../connector-runtime/src/runtime';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -28,6 +34,44 @@ export interface DeliveredEvent {
   correlationId: string;
   offset: string;
   partition: number;
+}
+
+/** One item of an order the harness places; ids are the test's to choose (use `randomUUID()`). */
+export interface OrderItemInput {
+  orderItemId: string;
+  parentItemId?: string;
+  action: 'ADD' | 'MODIFY' | 'DISCONNECT' | 'MOVE';
+  productType: string;
+  productCode: string;
+  quantity?: number;
+  attributes?: Record<string, unknown>;
+}
+
+/**
+ * Test-only triggers on the harness database: every insert or update of customer_order, audit_log
+ * and outbox is recorded with its transaction id (`txid_current()`), its row key and, where the
+ * table has one, the row's status. Installed after the runtime migrated the schema.
+ */
+export async function installWriteTrace(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    create table if not exists test_write_trace (
+      id bigint generated always as identity primary key,
+      table_name text not null,
+      operation text not null,
+      row_key text not null,
+      status text,
+      txid bigint not null default txid_current()
+    );
+    create or replace function test_write_trace_row() returns trigger language plpgsql as $$
+    begin
+      insert into test_write_trace (table_name, operation, row_key, status)
+      values (tg_table_name, tg_op, to_jsonb(new) ->> tg_argv[0], to_jsonb(new) ->> 'status');
+      return new;
+    end $$;
+    create or replace trigger test_write_trace after insert or update on customer_order for each row execute function test_write_trace_row('id');
+    create or replace trigger test_write_trace after insert on audit_log for each row execute function test_write_trace_row('id');
+    create or replace trigger test_write_trace after insert on outbox for each row execute function test_write_trace_row('event_id');
+  `);
 }
 
 /** A running runtime for one test file. */
@@ -45,6 +89,10 @@ export interface RuntimeHarness {
   technician: TasklistTechnician;
   /** Places the sample bundle order and starts its fulfillment. */
   startSampleOrder(): Promise<{ order: Order; fulfillmentPlanId: string }>;
+  /** Places a validated order of these items (fresh order id, version 1) and starts its fulfillment. */
+  startOrder(items: readonly OrderItemInput[]): Promise<{ order: Order; fulfillmentPlanId: string }>;
+  /** Calls the engine's REST API (v2) and returns the parsed answer. */
+  engineRest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   orderStatus(orderId: string): Promise<string>;
   taskStatuses(orderId: string): Promise<{ id: string; sequence: number; taskType: string; status: string }[]>;
   /** Waits until `probe` returns a value, or fails with what it last saw. */
@@ -84,6 +132,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
     LOG_LEVEL: 'silent',
   });
   const runtime = await startRuntime(config, pino({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' }), { engineClock: clock });
+  await installWriteTrace(runtime.pool);
   const technician = new TasklistTechnician(runtime.camunda.restAddress!);
 
   const delivered: DeliveredEvent[] = [];
@@ -119,6 +168,21 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
       await placeValidatedOrder(runtime.pool, order, { actor: 'test' });
       const started = await startFulfillment(runtime.pool, { tenantId, orderId: order.orderId, actor: 'test' });
       return { order, fulfillmentPlanId: started.fulfillmentPlanId };
+    },
+    async startOrder(items) {
+      const order = parseOrder({ tenantId, orderId: randomUUID(), orderVersion: 1, completionPolicy: 'COMPLETION_REQUIRES_BILLING_ACTIVE', items });
+      await placeValidatedOrder(runtime.pool, order, { actor: 'test' });
+      const started = await startFulfillment(runtime.pool, { tenantId, orderId: order.orderId, actor: 'test' });
+      return { order, fulfillmentPlanId: started.fulfillmentPlanId };
+    },
+    async engineRest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${runtime.camunda.restAddress}/v2${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (!response.ok) throw new Error(`engine ${method} ${path} answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as T;
     },
     async orderStatus(orderId) {
       return (await runtime.pool.query<{ status: string }>('select status from customer_order where tenant_id = $1 and id = $2', [tenantId, orderId])).rows[0]!.status;

@@ -24,7 +24,7 @@ import {
   updateCompensationTask,
   type CompensationTaskRow,
 } from '../store/queries/fallout-and-compensation';
-import { insertEvidence, insertExternalCall, selectExternalCallsOfTask, updateExternalCall } from '../store/queries/fulfillment-workflow';
+import { insertEvidence, insertExternalCall, selectExternalCallsOfTask, selectLatestAttempt, updateExternalCall, updateTaskAttempt } from '../store/queries/fulfillment-workflow';
 import { aggregateTypes, audit, contentHash, emitEvent, loadTaskChecked, lockPlan, moveTask, nowOf, recordTaskChanges, type TaskChange } from './command-context';
 import { revertOrderImpact } from './installed-base';
 import { externalIdempotencyKey, type TaskExecutionDeps } from './task-execution';
@@ -61,6 +61,10 @@ export async function startCompensation(pool: pg.Pool, command: StartCompensatio
       const steps = await selectCompensationTasks(tx, [command.tenantId, existing.id]);
       return describe(existing.id, steps);
     }
+    const endOpenAttempt = async (taskId: string) => {
+      const attempt = (await selectLatestAttempt(tx, [command.tenantId, taskId]))[0];
+      if (attempt) await updateTaskAttempt(tx, [attempt.id, 'FAILED', null, null, 'CANCELLED', 'attempt ended by cancellation', at]);
+    };
     let tasks = await loadPlanTasks(tx, { tenantId: command.tenantId, fulfillmentPlanId: command.fulfillmentPlanId, forUpdate: true });
     // A task a worker holds may be producing an effect right now: wait for it (the job retries).
     for (const stored of tasks.filter((t) => t.task.status === 'IN_PROGRESS')) {
@@ -70,10 +74,13 @@ export async function startCompensation(pool: pg.Pool, command: StartCompensatio
       }
       // Nothing is in flight: the worker stopped before calling anyone, so the attempt simply ends.
       await moveTask(tx, stored, ['FAILED', 'CANCELLED'], { actor: command.actor, at, reason: command.reason, failure: { code: 'CANCELLED', message: 'attempt ended by cancellation' } }, changes);
+      await endOpenAttempt(stored.task.taskId);
     }
     tasks = await loadPlanTasks(tx, { tenantId: command.tenantId, fulfillmentPlanId: command.fulfillmentPlanId, forUpdate: true });
     for (const stored of tasks.filter((t) => cancellable.includes(t.task.status))) {
       await moveTask(tx, stored, ['CANCELLED'], { actor: command.actor, at, reason: command.reason }, changes);
+      // A waiting task's attempt (a submitted request, a manual task) ends with it; a finished one stays as it was.
+      await endOpenAttempt(stored.task.taskId);
     }
     const plan = planCompensation({ fulfillmentPlanId: command.fulfillmentPlanId, tasks: tasks.map((t) => t.task) }, { reason: command.reason, idFactory: () => randomUUID() });
     const [row] = await insertCompensationPlan(tx, [command.tenantId, plan.compensationPlanId, command.orderId, command.fulfillmentPlanId, command.idempotencyKey, command.reason, plan.steps.length > 0 ? 'IN_PROGRESS' : plan.status]);

@@ -20,7 +20,7 @@ import { InvalidTransitionError, NotFoundError } from '../errors';
 import type { FulfillmentTaskStatus, ManualDecision } from '../domain/vocabulary';
 import type { FalloutRepairOutcome } from '../jobs/model-names';
 import { withTransaction, type Tx } from '../store/database';
-import { insertEvidence, selectEvidenceOfTask } from '../store/queries/fulfillment-workflow';
+import { insertEvidence, selectEvidenceOfTask, selectLatestAttempt, updateTaskAttempt } from '../store/queries/fulfillment-workflow';
 import { selectFalloutCasesOfPlan, updateFalloutCase } from '../store/queries/fallout-and-compensation';
 import { audit, aggregateTypes, contentHash, loadTaskChecked, moveTask, nowOf, recordTaskChanges, type CommandDeps, type TaskChange } from './command-context';
 import { findOpenFalloutCase, repairFalloutInTx, type RepairFalloutCommand } from './fallout';
@@ -105,6 +105,10 @@ export async function applyManualDecision(pool: pg.Pool, command: ManualDecision
         else if (command.decision === 'SKIP_WITH_APPROVAL') task = await moveTask(tx, task, ['FAILED', 'SKIPPED'], move, changes);
         else if (command.decision === 'RETRY') throw new InvalidTransitionError('task', task.task.status, 'READY', { taskId: task.task.taskId, reason: 'a waiting manual task is completed, failed, escalated or skipped' });
         else task = await moveTask(tx, task, ['FAILED', 'FALLOUT'], { ...move, failure: { code: command.decision === 'REQUEST_CUSTOMER_ACTION' ? 'CUSTOMER_TIMEOUT' : 'MANUAL_TASK_EXPIRED', message: `${command.decision}: ${command.reason}`.slice(0, 500) } }, changes);
+        // The person's decision ends the attempt the manual task started; left STARTED it would read as still running.
+        const attempt = (await selectLatestAttempt(tx, [command.tenantId, task.task.taskId]))[0];
+        const succeeded = command.decision === 'COMPLETE';
+        if (attempt) await updateTaskAttempt(tx, [attempt.id, succeeded ? 'SUCCEEDED' : 'FAILED', null, null, succeeded ? null : `MANUAL_${command.decision}`, succeeded ? null : command.reason.slice(0, 500), at]);
       } else if (task.task.status === 'FALLOUT') {
         const falloutCase = await findOpenFalloutCase(tx, { ...command, subjectId: task.task.taskId });
         if (!falloutCase) throw new NotFoundError('open fallout case of task', task.task.taskId);
