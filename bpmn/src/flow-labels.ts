@@ -12,14 +12,19 @@ import type { Bounds, FlowNode, Point, Scope, SequenceFlow } from './process-gra
 /** How far a branch label may sit from its gateway (the model test holds the layout to this). */
 export const maxBranchLabelGap = 60;
 
-/** bpmn-js wraps external labels at 90 px; 11 px Arial averages about 6 px a character. */
+/**
+ * bpmn-js wraps external labels at 90 px; 11 px Arial averages about 6.5 px a character. bpmn-js
+ * breaks a word that does not fit the label's width, so short labels get a margin ("no" drawn in
+ * 12 px came out as "n o").
+ */
 const wrapWidth = 90;
-const characterWidth = 6;
+const characterWidth = 6.5;
+const labelMargin = 6;
 const lineHeight = 14;
 
 /** Size bpmn-js gives the external label of `text`. */
 export function labelSize(text: string): { width: number; height: number } {
-  const natural = Math.ceil(text.length * characterWidth);
+  const natural = Math.ceil(text.length * characterWidth) + labelMargin;
   return { width: Math.min(wrapWidth, natural), height: lineHeight * Math.ceil(natural / wrapWidth) };
 }
 
