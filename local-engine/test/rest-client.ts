@@ -28,3 +28,13 @@ export function bpmnFile(processId: string, xml: string): DeploymentFile {
 
 /** No eventual consistency to wait for: the local engine answers from its current state. */
 export const strongly = { consistency: { waitUpToMs: 0 } } as const;
+
+/** Deploys one BPMN document over REST, as a multipart upload named after its process id. */
+export function deployBpmn(api: CamundaClientLoose, processId: string, xml: string) {
+  return api.createDeployment({ resources: [bpmnFile(processId, xml)] });
+}
+
+/** The state of a process instance, read over REST. */
+export async function processInstanceState(api: CamundaClientLoose, processInstanceKey: string) {
+  return (await api.getProcessInstance({ processInstanceKey }, strongly)).state;
+}

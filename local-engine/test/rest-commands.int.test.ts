@@ -10,7 +10,7 @@ import type { CamundaClientLoose } from '@camunda8/orchestration-cluster-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions, flow, message, oneTask, serviceTask } from './fixtures';
 import { startHarness, type Harness } from './harness';
-import { bpmnFile, orchestrationClient, resourceFile, strongly } from './rest-client';
+import { deployBpmn, orchestrationClient, processInstanceState, resourceFile, strongly } from './rest-client';
 
 let h: Harness;
 let api: CamundaClientLoose;
@@ -23,13 +23,8 @@ afterAll(async () => {
   await h.close();
 });
 
-async function deployRest(processId: string, xml: string) {
-  return api.createDeployment({ resources: [bpmnFile(processId, xml)] });
-}
-
-async function stateOf(processInstanceKey: string) {
-  return (await api.getProcessInstance({ processInstanceKey }, strongly)).state;
-}
+const deployRest = (processId: string, xml: string) => deployBpmn(api, processId, xml);
+const stateOf = (processInstanceKey: string) => processInstanceState(api, processInstanceKey);
 
 async function activateOne(type: string, timeout = 60_000) {
   const { jobs } = await api.activateJobs({ type, worker: 'rest-test', maxJobsToActivate: 1, timeout, requestTimeout: -1 });

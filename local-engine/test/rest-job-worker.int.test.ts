@@ -9,7 +9,7 @@ import type { CamundaClientLoose } from '@camunda8/orchestration-cluster-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { definitions, flow, oneTask, serviceTask } from './fixtures';
 import { startHarness, type Harness } from './harness';
-import { bpmnFile, orchestrationClient, strongly } from './rest-client';
+import { deployBpmn, orchestrationClient, processInstanceState } from './rest-client';
 
 let h: Harness;
 let api: CamundaClientLoose;
@@ -25,13 +25,8 @@ afterAll(async () => {
   await h.close();
 });
 
-async function deployRest(processId: string, xml: string) {
-  return api.createDeployment({ resources: [bpmnFile(processId, xml)] });
-}
-
-async function stateOf(processInstanceKey: string) {
-  return (await api.getProcessInstance({ processInstanceKey }, strongly)).state;
-}
+const deployRest = (processId: string, xml: string) => deployBpmn(api, processId, xml);
+const stateOf = (processInstanceKey: string) => processInstanceState(api, processInstanceKey);
 
 /** Polls until `check` holds (the worker acts on its own schedule). */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {

@@ -3,7 +3,8 @@
  * the commands executed there under this command's id, so one undo removes the whole block and one
  * redo brings it back; `execute` and `revert` themselves change nothing.
  */
-import type { BpmnFactory, Canvas, ElementFactory, Injector, Modeling, Shape, ElementTemplates } from '../host-services';
+import type { BpmnFactory, Canvas, ElementFactory, Modeling, Shape, ElementTemplates } from '../host-services';
+import { CompoundCommandHandler } from '../command/compound-command-handler';
 import type { TemplateCatalog } from '../templates/template-catalog';
 import type { BlockId } from './block-recipes';
 import { blockRecipes } from './block-recipes';
@@ -20,19 +21,7 @@ export interface InsertBlockContext extends InsertOptions {
 }
 
 /** Command handler, instantiated by the command stack through the injector. */
-export class InsertBlockHandler {
-  static $inject = ['injector'];
-
-  constructor(private readonly injector: Injector) {}
-
-  execute(): Shape[] {
-    return [];
-  }
-
-  revert(): Shape[] {
-    return [];
-  }
-
+export class InsertBlockHandler extends CompoundCommandHandler<InsertBlockContext> {
   postExecute(context: InsertBlockContext): void {
     const get = <T>(name: string, strict = true) => this.injector.get<T>(name, strict);
     context.elements = buildBlock(blockRecipes[context.blockId], context, {

@@ -4,7 +4,8 @@
  * older template version to the current one, with the same decisions as `npm run upgrade:bpmn`,
  * as one command-stack entry, and reports what it did.
  */
-import type { BpmnFactory, CommandStack, EditorActions, ElementRegistry, ElementTemplates, EventBus, Injector, Modeling, Shape } from '../host-services';
+import type { BpmnFactory, CommandStack, EditorActions, ElementRegistry, ElementTemplates, EventBus, Modeling, Shape } from '../host-services';
+import { CompoundCommandHandler } from '../command/compound-command-handler';
 import { applyTemplateToShape } from '../templates/apply-to-shape';
 import type { TemplateCatalog } from '../templates/template-catalog';
 import type { ModdleElement } from '../templates/template-values';
@@ -25,19 +26,7 @@ interface UpgradeContext {
 }
 
 /** Applies the planned upgrades inside the command, so one undo reverts them all. */
-class UpgradeBlocksHandler {
-  static $inject = ['injector'];
-
-  constructor(private readonly injector: Injector) {}
-
-  execute(): Shape[] {
-    return [];
-  }
-
-  revert(): Shape[] {
-    return [];
-  }
-
+class UpgradeBlocksHandler extends CompoundCommandHandler<UpgradeContext> {
   postExecute(context: UpgradeContext): void {
     const host = {
       modeling: this.injector.get<Modeling>('modeling'),
