@@ -248,6 +248,44 @@ describe('Fulfillment Pack plug-in in the editor', () => {
   });
 });
 
+describe('inserting blocks the way an analyst clicks them', () => {
+  /** Elements added since `before`, with their templates. */
+  async function addedSince(before: string[]): Promise<ElementSummary[]> {
+    return describeElements((await elementIds()).filter((id) => !before.includes(id)));
+  }
+
+  it('given the palette, when the execute-task entry is clicked, then the block appears as one undoable step', async () => {
+    await load(anchorDiagram);
+    const before = await elementIds();
+
+    await editor.page.locator('.djs-palette [data-action="fulfillment-block.execute-task"]').click();
+    const added = await addedSince(before);
+    expect(added.map((e) => e.template)).toContain('fulfillment-pack.execute-fulfillment-task');
+
+    await editor.editor.evaluate((e) => e.modeler.get('commandStack').undo());
+    expect(await elementIds()).toEqual(before);
+  });
+
+  it('given the canvas, when a block is picked from the create menu, then the menu shows the Fulfillment group and the block is inserted', async () => {
+    await load(anchorDiagram);
+    const before = await elementIds();
+
+    const groups = await editor.editor.evaluate((e) => {
+      const canvas = e.modeler.get('canvas') as unknown as { getRootElement(): unknown };
+      const popupMenu = e.modeler.get('popupMenu') as unknown as { open(target: unknown, provider: string, position: { x: number; y: number }, options: unknown): void };
+      popupMenu.open(canvas.getRootElement(), 'bpmn-create', { x: 500, y: 300 }, { title: 'Create element', width: 300 });
+      return [...document.querySelectorAll('.djs-popup [data-id^="fulfillment-block-"]')].map((entry) => (entry as HTMLElement).dataset.id);
+    });
+    expect(groups).toEqual(expect.arrayContaining(['fulfillment-block-execute-task', 'fulfillment-block-manual-task', 'fulfillment-block-phase']));
+    await editor.page.locator('.djs-popup [data-id="fulfillment-block-manual-task"]').click();
+
+    const added = await addedSince(before);
+    expect(added.map((e) => e.template)).toEqual(expect.arrayContaining(['fulfillment-pack.manual-task', 'fulfillment-pack.apply-manual-decision']));
+    await editor.editor.evaluate((e) => e.modeler.get('commandStack').undo());
+    expect(await elementIds()).toEqual(before);
+  });
+});
+
 describe.each(blockIds)('block %s', (blockId) => {
   it('given a task, when the block is appended to it, then its elements use current templates and are wired, one undo removes them all and redo brings them back', async () => {
     await load(anchorDiagram);
