@@ -11,7 +11,7 @@ import { deployResources, latestProcessVersions, type DeploymentResult, type Res
 import { parseBpmn } from './model/parse-bpmn';
 import { EngineState } from './state/engine-state';
 import type { PostgresStore } from './state/postgres-store';
-import type { ElementInstanceRecord, JobRecord, MessageRecord, ProcessDefinitionRecord, StartTimerRecord } from './state/records';
+import type { ElementInstanceRecord, FormRecord, JobRecord, MessageRecord, ProcessDefinitionRecord, StartTimerRecord } from './state/records';
 import { ExpressionError } from './feel/expression';
 import { broadcastSignal, type Signal } from './interpreter/events/signals';
 import { planStartTimers, replaceStartTimers } from './interpreter/events/start-timers';
@@ -289,6 +289,60 @@ export class Engine implements GatewayBackend {
     for (const [definition, timers] of plans) replaceStartTimers(this.interpreter, definition, timers);
     this.reschedule();
     return result;
+  }
+
+  /**
+   * Deletes a deployed process definition or form by its key, as Zeebe 8.8's
+   * ResourceDeletionDeleteProcessor (camunda/camunda, zeebe/engine/.../processing/resource/):
+   * - unknown key: NOT_FOUND "Expected to delete resource but no resource found with key `k`";
+   * - a process definition with running instances (process instances of that very version):
+   *   INVALID_STATE "Expected to delete resource with key `k` but there are still running
+   *   instances", and nothing changes (Zeebe's rejection rolls the command back);
+   * - else the version is gone: it can no longer be started, and when it was the latest, the
+   *   previous version becomes the latest again, so start by bpmnProcessId, message and signal
+   *   start events (which always look up the latest version) and timer start events (rescheduled
+   *   here) go to it. The version number is kept so that no later deployment reuses it.
+   * History of ended instances stays (8.8 deletes only the runtime state).
+   */
+  deleteResource(key: number): void {
+    const definition = this.state.get('processes', key);
+    if (definition) {
+      this.deleteProcess(definition);
+      return;
+    }
+    const form = this.state.get('forms', key);
+    if (form) {
+      this.deleteForm(form);
+      return;
+    }
+    throw new CommandRejection('NOT_FOUND', `Expected to delete resource but no resource found with key \`${key}\``);
+  }
+
+  private deleteProcess(definition: ProcessDefinitionRecord): void {
+    const running = [...this.state.values('elements')].some((e) => e.flowScopeKey === undefined && e.processDefinitionKey === definition.key && this.interpreter.isActive(e));
+    if (running) {
+      throw new CommandRejection('INVALID_STATE', `Expected to delete resource with key \`${definition.key}\` but there are still running instances`);
+    }
+    const versions = [...this.state.values('processes')].filter((p) => p.bpmnProcessId === definition.bpmnProcessId && p.tenantId === definition.tenantId);
+    const isLatest = versions.every((p) => p.version <= definition.version);
+    // the previous version's timers are planned before anything changes: an error leaves the state as it was
+    const previous = isLatest ? versions.filter((p) => p.key !== definition.key).sort((a, b) => b.version - a.version)[0] : undefined;
+    const previousTimers = previous ? planStartTimers(this.interpreter, previous, this.interpreter.model({ processDefinitionKey: previous.key })) : [];
+    this.state.remove('processes', definition.key);
+    this.interpreter.models.delete(definition.key);
+    this.state.put('deletedResources', definition.key, { key: definition.key, kind: 'process', resourceId: definition.bpmnProcessId, version: definition.version, tenantId: definition.tenantId });
+    if (isLatest) {
+      for (const timer of [...this.state.values('startTimers')]) {
+        if (timer.processDefinitionKey === definition.key) this.state.remove('startTimers', timer.key);
+      }
+      if (previous) replaceStartTimers(this.interpreter, previous, previousTimers);
+    }
+    this.reschedule();
+  }
+
+  private deleteForm(form: FormRecord): void {
+    this.state.remove('forms', form.key);
+    this.state.put('deletedResources', form.key, { key: form.key, kind: 'form', resourceId: form.formId, version: form.version, tenantId: form.tenantId });
   }
 
   /** Finds the process definition to start. */

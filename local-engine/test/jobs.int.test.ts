@@ -128,7 +128,7 @@ describe('jobs', () => {
   // docs.camunda.io/docs/apis-tools/zeebe-api/gateway-service/: methods outside the local
   // engine's subset answer UNIMPLEMENTED rather than pretending
   it('answers UNIMPLEMENTED for gateway methods it does not support', async () => {
-    await expect(h.zeebe.deleteResource({ resourceKey: '2251799813685249' })).rejects.toMatchObject({ code: 12 });
+    await expect(h.zeebe.evaluateDecision({ decisionId: 'never-deployed', variables: {} })).rejects.toMatchObject({ code: 12 });
   });
 
   // docs.camunda.io/docs/apis-tools/zeebe-api/gateway-service/#updatejobtimeout-rpc

@@ -173,4 +173,7 @@ export class StubBackend implements GatewayBackend {
   setVariables(): void {
     unsupported();
   }
+  deleteResource(): void {
+    unsupported();
+  }
 }

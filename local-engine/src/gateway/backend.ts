@@ -12,6 +12,8 @@ export interface GatewayBackend {
   findDefinition(query: { bpmnProcessId?: string; version?: number; processDefinitionKey?: number; tenantId: string }): ProcessDefinitionRecord;
   createProcessInstance(definition: ProcessDefinitionRecord, variables: Record<string, unknown>, startElementIds?: string[]): ElementInstanceRecord;
   cancelProcessInstance(key: number): void;
+  /** Deletes a deployed process definition or form by its key. */
+  deleteResource(key: number): void;
   onProcessInstanceEnded(key: number, listener: (instance: ElementInstanceRecord) => void): void;
   /** The root-scope variables of a process instance. */
   rootVariables(processInstanceKey: number): Record<string, unknown>;

@@ -159,6 +159,11 @@ export function gatewayHandlers(engine: GatewayBackend, dispatcher: JobDispatche
       return {};
     }),
 
+    DeleteResource: unary(async (request) => {
+      await applied(() => engine.deleteResource(parseKey(request.resourceKey, 'resourceKey')));
+      return {};
+    }),
+
     ActivateJobs: (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
       const request = call.request;
       let activation;

@@ -36,6 +36,15 @@ function latest<T extends { version: number; tenantId: string }>(records: Iterab
   return found;
 }
 
+/** The highest version a deleted process or form of this id had (0 when none was deleted). */
+function highestDeletedVersion(state: EngineState, kind: 'process' | 'form', resourceId: string, tenantId: string): number {
+  let highest = 0;
+  for (const deleted of state.values('deletedResources')) {
+    if (deleted.kind === kind && deleted.resourceId === resourceId && deleted.tenantId === tenantId) highest = Math.max(highest, deleted.version);
+  }
+  return highest;
+}
+
 /** The latest version of each process of a tenant (message and signal start events start only these). */
 export function latestProcessVersions(state: EngineState, tenantId: string): ProcessDefinitionRecord[] {
   const latestById = new Map<string, ProcessDefinitionRecord>();
@@ -97,7 +106,8 @@ export async function deployResources(state: EngineState, resources: Resource[],
       const record: ProcessDefinitionRecord = {
         key: state.newKey(),
         bpmnProcessId: model.bpmnProcessId,
-        version: (previous?.version ?? 0) + 1,
+        // a deleted version is never handed out again
+        version: Math.max(previous?.version ?? 0, highestDeletedVersion(state, 'process', model.bpmnProcessId, tenantId)) + 1,
         resourceName: entry.resource.name,
         checksum: sum,
         xml: entry.text,
@@ -118,7 +128,7 @@ export async function deployResources(state: EngineState, resources: Resource[],
       const record: FormRecord = {
         key: state.newKey(),
         formId,
-        version: (previous?.version ?? 0) + 1,
+        version: Math.max(previous?.version ?? 0, highestDeletedVersion(state, 'form', formId, tenantId)) + 1,
         resourceName: entry.resource.name,
         checksum: sum,
         schema: entry.text,

@@ -13,6 +13,8 @@
  * - `createElementInstanceVariables`  PUT /element-instances/{elementInstanceKey}/variables
  * - `searchProcessDefinitions` POST /process-definitions/search, `getProcessDefinition`
  *   GET /process-definitions/{key}, `getProcessDefinitionXml` GET /process-definitions/{key}/xml
+ * - `deleteResource`          POST /resources/{resourceKey}/deletion (a process definition or a
+ *   form; 409 while the process definition has running instances)
  * - `pinClock` PUT /clock and `resetClock` POST /clock/reset, on the engine's injectable clock
  *
  * Each command answers once what it changed is durable.
@@ -216,6 +218,15 @@ export function commandRoutes(engine: Engine): Route[] {
       (request, response) => {
         const definition = processDefinition(parsePathKey(request.params.processDefinitionKey, 'processDefinitionKey'));
         response.type('text/xml').send(definition.xml);
+      },
+    ],
+    [
+      'post',
+      '/resources/:resourceKey/deletion',
+      async (request, response) => {
+        const key = parsePathKey(request.params.resourceKey, 'resourceKey');
+        await applied(() => engine.deleteResource(key));
+        response.status(200).end();
       },
     ],
     [

@@ -92,7 +92,8 @@ export function restRouter(engine: Engine, commands: Route[] = []): Router {
       processInstanceKey: String(e.key),
       processDefinitionId: e.bpmnProcessId,
       processDefinitionName: model?.name ?? e.bpmnProcessId,
-      processDefinitionVersion: definition?.version,
+      // an ended instance of a deleted version keeps its version in the history, as Camunda's secondary storage does
+      processDefinitionVersion: definition?.version ?? state.get('deletedResources', e.processDefinitionKey)?.version,
       processDefinitionKey: String(e.processDefinitionKey),
       parentProcessInstanceKey: e.parentProcessInstanceKey === undefined ? undefined : String(e.parentProcessInstanceKey),
       parentElementInstanceKey: e.parentElementInstanceKey === undefined ? undefined : String(e.parentElementInstanceKey),

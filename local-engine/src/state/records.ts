@@ -28,6 +28,20 @@ export interface FormRecord {
   deploymentKey: number;
 }
 
+/**
+ * What is left of a deleted process definition or form: the version it had, because Zeebe never
+ * hands out a version of an id twice (docs/8.8 components/concepts/resource-deletion).
+ */
+export interface DeletedResourceRecord {
+  /** The key the definition or form had. */
+  key: number;
+  kind: 'process' | 'form';
+  /** The bpmnProcessId or formId. */
+  resourceId: string;
+  version: number;
+  tenantId: string;
+}
+
 /** Lifecycle states of element instances, named as Zeebe's intents. */
 export type ElementState = 'ACTIVATING' | 'ACTIVATED' | 'COMPLETING' | 'COMPLETED' | 'TERMINATING' | 'TERMINATED';
 
@@ -231,6 +245,7 @@ export type ScopeVariables = Record<string, unknown>;
 export interface StateCollections {
   processes: ProcessDefinitionRecord;
   forms: FormRecord;
+  deletedResources: DeletedResourceRecord;
   elements: ElementInstanceRecord;
   variables: ScopeVariables;
   jobs: JobRecord;
@@ -250,6 +265,7 @@ export type CollectionName = keyof StateCollections;
 export const collectionNames: CollectionName[] = [
   'processes',
   'forms',
+  'deletedResources',
   'elements',
   'variables',
   'jobs',
