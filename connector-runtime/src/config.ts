@@ -9,6 +9,7 @@ import { externalSystems } from './domain/vocabulary';
 import { ValidationError } from './errors';
 import { roles } from './http/auth/principal';
 import { bearerTokenPattern } from './http/auth/static-tokens';
+import { faultPointNames, faultPointsSchema } from './faults/fault-points';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -133,6 +134,15 @@ export const settings = {
   ),
   LOCAL_ENGINE_GRPC_PORT: setting(port.default(26500), 'gRPC port of the in-process local engine, on 127.0.0.1 (0: any free port).', '`26500`'),
   LOCAL_ENGINE_REST_PORT: setting(port.default(8080), 'REST port of the in-process local engine, on 127.0.0.1 (0: any free port).', '`8080`'),
+  JOB_TIMEOUT_MS: setting(
+    z.coerce.number().int().min(1000).max(24 * 3_600_000).default(300_000),
+    'How long a job stays locked to this runtime while its handler runs, in ms; after it the engine hands the job out again (handlers are idempotent, so a slow handler costs time, not correctness).',
+    '`300000`',
+  ),
+  FAULT_POINTS: setting(
+    optionalJson.pipe(faultPointsSchema.optional()),
+    `Fault-injection tests only: JSON of fault points and what happens there, e.g. \`{"task.after-partner-call":{"action":"kill"}}\`; actions \`kill\` (SIGKILL), \`throw\` (a transient error), \`delay\` (\`delayMs\`), with \`skip\` (hits let through first) and \`times\`. Points: ${faultPointNames.map((name) => `\`${name}\``).join(', ')}. Never set in production.`,
+  ),
   DEPLOY_RESOURCES: setting(
     z
       .enum(['true', 'false'])

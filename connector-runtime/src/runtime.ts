@@ -20,6 +20,7 @@ import { jobBindings, type JobBinding } from './jobs/handlers';
 import { createFulfillmentMetrics, type FulfillmentMetrics } from './observability/metrics';
 import { CorrelationRelay, zeebeMessagePublisher } from './relays/correlation-relay';
 import { startPollLoop } from './relays/poll-loop';
+import { createFaultPoints } from './faults/fault-points';
 import { deleteExpiredHttpIdempotencyRecords } from './store/queries/delete-expired-http-idempotency-records';
 import { externalSystems } from './domain/vocabulary';
 import { migrate } from '../../db/migrate-lib';
@@ -147,6 +148,8 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
 
     // Partners: the configured systems, or the simulators, which call back like real partners.
     let callbackAdapters = config.CALLBACK_ADAPTERS;
+    const faults = createFaultPoints(config.FAULT_POINTS, (name, spec) => log.warn({ faultPoint: name, action: spec.action }, 'fault injected'));
+    if (config.FAULT_POINTS) log.warn({ faultPoints: config.FAULT_POINTS }, 'FAULT_POINTS set: faults will be injected (tests only)');
     let simulator: PartnerSimulator | undefined;
     let partners: PartnerAdapters;
     if (config.PARTNER_URLS) {
@@ -174,12 +177,12 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     if (config.KAFKA_BROKERS) {
       const sink = await connectKafkaEventSink({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, log });
       cleanups.push(() => sink.close());
-      const relay = new OutboxRelay({ pool, sink, log, registry, topicFor: (aggregateType) => `${config.KAFKA_TOPIC_PREFIX}${kebabCase(aggregateType)}` });
+      const relay = new OutboxRelay({ pool, sink, log, registry, faults, topicFor: (aggregateType) => `${config.KAFKA_TOPIC_PREFIX}${kebabCase(aggregateType)}` });
       relay.start();
       cleanups.push(() => relay.stop());
     }
 
-    const deps = { metrics, partners, log };
+    const deps = { metrics, partners, log, faults };
     // The order API: tokens from API_TOKENS or a JWKS; without either, a demo token for the simulator tenant.
     const access = authOptionsFrom(config);
     if (access.demoToken) log.info({ tenantId: config.SIMULATOR_TENANT }, `order API demo token (every role, tenant ${config.SIMULATOR_TENANT}): ${access.demoToken}`);
@@ -199,6 +202,7 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
             if (callback.inserted) metrics.callbackReceived.inc({ system: callback.system });
             else metrics.callbackDuplicate.inc({ system: callback.system });
             if (!callback.inserted) return;
+            await faults.hit('callback.after-store');
             try {
               const outcome = await processCallback(pool, callback, deps);
               log.info({ tenantId: callback.tenantId, callbackId: callback.callbackId, ownerSystem: callback.system, outcome: outcome.kind }, 'partner callback processed');
@@ -246,7 +250,7 @@ export async function startRuntime(config: Config, log: Logger = createLogger(co
     // One job stream per job type of the model, each answered through the job adapter (docs/architecture.md §3).
     // A gateway that does not answer yet does not stop the start: the streams open when it does,
     // and /ready says DOWN until then.
-    const workers = startJobWorkers(jobBindings({ pool, ...deps }), (binding) => startJobWorker(camunda.zeebe, binding.contract, binding.handler, { log, registry, worker: 'fulfillment-pack' }), log);
+    const workers = startJobWorkers(jobBindings({ pool, ...deps }), (binding) => startJobWorker(camunda.zeebe, binding.contract, binding.handler, { log, registry, worker: 'fulfillment-pack', timeoutMs: config.JOB_TIMEOUT_MS }), log);
     await workers.firstAttempt;
     workersRunning = () => workers.allOpen();
     cleanups.push(() => workers.stop());

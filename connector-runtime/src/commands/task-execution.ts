@@ -51,6 +51,7 @@ import {
 import { applyItemImpact } from './installed-base';
 import { promoteAndRoute, type PlanRouting } from './plan-routing';
 import { buildManualTaskView, taskWait, type TaskWait } from './task-view';
+import { noFaults, type FaultPoints } from '../faults/fault-points';
 
 /** The partner adapters a runtime has, by system. */
 export type PartnerAdapters = Partial<Record<PartnerSystem, PartnerAdapter>>;
@@ -59,6 +60,8 @@ export type PartnerAdapters = Partial<Record<PartnerSystem, PartnerAdapter>>;
 export interface TaskExecutionDeps extends CommandDeps {
   partners: PartnerAdapters;
   log?: Logger | undefined;
+  /** Fault-injection tests only (FAULT_POINTS); unset: none. */
+  faults?: FaultPoints | undefined;
 }
 
 /** Who runs a task command, with the job's idempotency key. */
@@ -164,7 +167,15 @@ async function recordSyncOutcome(
   return moveTask(tx, task, ['COMPLETED'], { actor: command.actor, at, eventPayload: { externalCorrelationId: call.external_correlation_id, reference: outcome.reference } }, changes);
 }
 
-async function callPartner(adapter: PartnerAdapter, task: StoredTask, call: ExternalCallRow): Promise<PartnerOutcome | PartnerRejectedError> {
+async function callPartner(deps: TaskExecutionDeps, adapter: PartnerAdapter, task: StoredTask, call: ExternalCallRow): Promise<PartnerOutcome | PartnerRejectedError> {
+  const faults = deps.faults ?? noFaults;
+  await faults.hit('task.before-partner-call');
+  const outcome = await performPartnerCall(adapter, task, call);
+  await faults.hit('task.after-partner-call');
+  return outcome;
+}
+
+async function performPartnerCall(adapter: PartnerAdapter, task: StoredTask, call: ExternalCallRow): Promise<PartnerOutcome | PartnerRejectedError> {
   try {
     return await adapter.perform({
       tenantId: task.task.tenantId,
@@ -228,7 +239,7 @@ export async function executeFulfillmentTask(pool: pg.Pool, command: TaskCommand
 
   const { attempt, call, partner } = claimed;
   let outcome: PartnerOutcome | PartnerRejectedError | undefined;
-  if (partner && call && claimed.task.task.status === 'IN_PROGRESS' && call.status === 'STARTED') outcome = await callPartner(partner.adapter, claimed.task, call);
+  if (partner && call && claimed.task.task.status === 'IN_PROGRESS' && call.status === 'STARTED') outcome = await callPartner(deps, partner.adapter, claimed.task, call);
 
   const result = await withTransaction(pool, async (tx) => {
     const at = nowOf(deps);
@@ -293,7 +304,7 @@ export async function submitExternalTaskRequest(
 
   const { attempt, call, partner } = claimed;
   let outcome: PartnerOutcome | PartnerRejectedError | undefined;
-  if (claimed.task.task.status === 'IN_PROGRESS' && call.status === 'STARTED') outcome = await callPartner(partner.adapter, claimed.task, call);
+  if (claimed.task.task.status === 'IN_PROGRESS' && call.status === 'STARTED') outcome = await callPartner(deps, partner.adapter, claimed.task, call);
 
   const result = await withTransaction(pool, async (tx) => {
     const at = nowOf(deps);

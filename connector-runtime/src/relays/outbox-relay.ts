@@ -16,6 +16,7 @@ import { recordOutboxPublishFailure } from '../store/queries/record-outbox-publi
 import type { OutboxRow } from '../store/queries/select-unpublished-outbox-events';
 import { isoFromColumn } from '../store/rows';
 import { startPollLoop, type PollLoop } from './poll-loop';
+import type { FaultPoints } from '../faults/fault-points';
 
 /** One Kafka message of the relay. */
 export interface OutboundMessage {
@@ -50,6 +51,8 @@ export interface OutboxRelayOptions {
   /** Longest back-off after failures (default 30 s). */
   maxBackoffMs?: number;
   registry?: Registry;
+  /** Fault-injection tests only (FAULT_POINTS). */
+  faults?: FaultPoints;
 }
 
 /** The §20 envelope, as the message value. */
@@ -122,6 +125,7 @@ export class OutboxRelay {
       const ids = rows.map((row) => row.id);
       try {
         await sink.send(toTopicBatches(rows, topicFor));
+        await this.options.faults?.hit('outbox.after-send');
       } catch (error) {
         failure = error;
         await recordOutboxPublishFailure(tx, { ids, error: (error as Error).message ?? String(error) });
