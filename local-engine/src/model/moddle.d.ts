@@ -11,7 +11,8 @@ declare module 'bpmn-moddle' {
   /** Result of fromXML: the root element and the warnings of lenient parsing. */
   export interface ParseResult {
     rootElement: ModdleNode;
-    warnings: Array<{ message: string }>;
+    /** For an unresolved reference: the element holding it and the property that names it. */
+    warnings: Array<{ message: string; element?: ModdleNode; property?: string }>;
     references: unknown[];
     elementsById: Record<string, ModdleNode>;
   }

@@ -86,6 +86,23 @@ describe('parseBpmn', () => {
     expect(details.join('\n')).toMatch(/Element 'f4': a sequence flow leaving an inclusive gateway needs a condition/);
   });
 
+  it('ignores diagram interchange that refers to elements which do not exist, as Zeebe does not read it', async () => {
+    // as the Camunda JS SDK's query-subscription-test-1.bpmn: the plane names another process id
+    const diagram = `<bpmndi:BPMNDiagram id="dia" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC">
+      <bpmndi:BPMNPlane id="plane" bpmnElement="no-such-process">
+        <bpmndi:BPMNShape id="shape" bpmnElement="no-such-task"><dc:Bounds x="0" y="0" width="10" height="10"/></bpmndi:BPMNShape>
+        <bpmndi:BPMNEdge id="edge" bpmnElement="no-such-flow"/>
+      </bpmndi:BPMNPlane>
+    </bpmndi:BPMNDiagram>`;
+    const [model] = await parseBpmn('p.bpmn', wrap(`<bpmn:startEvent id="s"/>${task('t')}<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>`, diagram));
+    expect(model!.elements.t!.kind).toBe('jobTask');
+  });
+
+  it('still rejects an unresolved reference of the process itself', async () => {
+    const details = await rejection(wrap(`<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="missing"/>`));
+    expect(details.join('\n')).toMatch(/unresolved reference <missing>/);
+  });
+
   it('rejects a file that is not BPMN', async () => {
     await expect(parseBpmn('x.bpmn', 'not xml')).rejects.toBeInstanceOf(InvalidResourceError);
   });

@@ -438,8 +438,10 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
   }
   const definitions = parsed.rootElement as Node;
   const processes = ((definitions.rootElements as Node[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:Process');
+  // Zeebe ignores diagram interchange (bpmndi): a shape, edge or plane that refers to an element
+  // which does not exist only breaks the picture, so it must not reject the deployment
   const errors: string[] = parsed.warnings
-    .filter((w) => /unresolved reference|unknown type/i.test(w.message))
+    .filter((w) => /unresolved reference|unknown type/i.test(w.message) && !isDiagramElement(w.element))
     .map((w) => w.message);
   const executable = processes.filter((p) => p.isExecutable !== false);
   if (executable.length === 0) errors.push('the file contains no executable process');
@@ -480,4 +482,9 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
   }
   if (errors.length > 0) throw new InvalidResourceError(resourceName, errors);
   return models;
+}
+
+/** True for an element of BPMN diagram interchange (`bpmndi:`, `dc:`, `di:`), which Zeebe does not read. */
+function isDiagramElement(element: ModdleNode | undefined): boolean {
+  return element !== undefined && /^(bpmndi|dc|di):/.test(element.$type);
 }
