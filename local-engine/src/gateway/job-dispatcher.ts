@@ -23,6 +23,9 @@ export class JobDispatcher {
   private readonly streams = new Map<string, JobStream[]>();
   private readonly polls = new Map<string, LongPoll[]>();
   private readonly pendingTypes = new Set<string>();
+  // Where the round robin of each type goes on: jobs mostly become activatable one at a time, and
+  // a rotation started afresh per dispatch would hand every one of them to the first stream.
+  private readonly rotations = new Map<string, number>();
   private scheduled = false;
   private readonly unsubscribe: () => void;
 
@@ -55,12 +58,12 @@ export class JobDispatcher {
     // cost a second serial commit per job, which the benchmark profile showed as latency.)
     const deliveries: Array<() => void> = [];
     const streams = this.streams.get(type) ?? [];
-    let rotation = 0;
     while (streams.length > 0) {
+      const rotation = this.rotations.get(type) ?? 0;
       const stream = streams[rotation % streams.length]!;
-      rotation += 1;
       const jobs = this.engine.activateJobs({ ...stream.request, maxJobs: 1 });
       if (jobs.length === 0) break;
+      this.rotations.set(type, (rotation + 1) % streams.length);
       deliveries.push(() => {
         if (!stream.push(jobs)) for (const job of jobs) this.engine.yieldJob(job.job.key);
       });
