@@ -16,6 +16,8 @@ import { ExpressionError } from './feel/expression';
 import { broadcastSignal, type Signal } from './interpreter/events/signals';
 import { planStartTimers, replaceStartTimers } from './interpreter/events/start-timers';
 import { TimerValueError } from './interpreter/timer-values';
+import { migrateProcessInstance, type MigrationCommand } from './interpreter/migration/migrate-process-instance';
+import { modifyProcessInstance, type ProcessInstanceModification } from './interpreter/modification';
 
 /** Ended process instances whose history the engine keeps unless told otherwise. */
 export const defaultHistoryLimit = 10_000;
@@ -397,6 +399,26 @@ export class Engine implements GatewayBackend {
       throw new CommandRejection('INVALID_STATE', `Expected to cancel a process instance with key '${key}', but it is created by a parent process instance. Cancel the root process instance '${instance.parentProcessInstanceKey}' instead.`);
     }
     this.interpreter.terminate(instance);
+  }
+
+  /**
+   * Migrates an active process instance to another process definition (Zeebe 8.8's
+   * ProcessInstanceMigrationMigrateProcessor; rules and cites in interpreter/migration/). A
+   * rejection changes nothing.
+   */
+  migrateProcessInstance(command: MigrationCommand): void {
+    migrateProcessInstance(this.interpreter, command);
+    this.reschedule();
+  }
+
+  /**
+   * Modifies an active process instance: activates elements, terminates element instances (Zeebe
+   * 8.8's ProcessInstanceModificationModifyProcessor; rules and cites in interpreter/modification/).
+   * A rejection changes nothing.
+   */
+  modifyProcessInstance(modification: ProcessInstanceModification): void {
+    modifyProcessInstance(this.interpreter, modification);
+    this.reschedule();
   }
 
   // ---------------------------------------------------------------- jobs

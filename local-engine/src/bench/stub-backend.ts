@@ -176,4 +176,10 @@ export class StubBackend implements GatewayBackend {
   deleteResource(): void {
     unsupported();
   }
+  migrateProcessInstance(): void {
+    unsupported();
+  }
+  modifyProcessInstance(): void {
+    unsupported();
+  }
 }

@@ -4,6 +4,8 @@
  */
 import type { ActivatedJob, ActivationRequest, JobListener } from '../engine';
 import type { DeploymentResult, Resource } from '../model/deploy-resources';
+import type { MigrationCommand } from '../interpreter/migration/migrate-process-instance';
+import type { ProcessInstanceModification } from '../interpreter/modification';
 import type { ElementInstanceRecord, MessageRecord, ProcessDefinitionRecord } from '../state/records';
 
 /** The commands and notifications behind the gateway. */
@@ -14,6 +16,10 @@ export interface GatewayBackend {
   cancelProcessInstance(key: number): void;
   /** Deletes a deployed process definition or form by its key. */
   deleteResource(key: number): void;
+  /** Migrates a process instance to another process definition. */
+  migrateProcessInstance(command: MigrationCommand): void;
+  /** Activates elements and terminates element instances of a process instance. */
+  modifyProcessInstance(modification: ProcessInstanceModification): void;
   onProcessInstanceEnded(key: number, listener: (instance: ElementInstanceRecord) => void): void;
   /** The root-scope variables of a process instance. */
   rootVariables(processInstanceKey: number): Record<string, unknown>;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { tenantOf, type ActivatedJob } from '../engine';
 import type { GatewayBackend } from './backend';
 import { JobDispatcher } from './job-dispatcher';
+import { parseModificationRequest } from './modification-request';
 import { grpcError, parseKey, parseVariables, toGrpcError, toWireJob } from './wire';
 
 const require = createRequire(import.meta.url);
@@ -161,6 +162,23 @@ export function gatewayHandlers(engine: GatewayBackend, dispatcher: JobDispatche
 
     DeleteResource: unary(async (request) => {
       await applied(() => engine.deleteResource(parseKey(request.resourceKey, 'resourceKey')));
+      return {};
+    }),
+
+    MigrateProcessInstance: unary(async (request) => {
+      const plan = (request.migrationPlan ?? {}) as { targetProcessDefinitionKey?: unknown; mappingInstructions?: Array<{ sourceElementId?: string; targetElementId?: string }> };
+      const command = {
+        processInstanceKey: parseKey(request.processInstanceKey, 'processInstanceKey'),
+        targetProcessDefinitionKey: parseKey(plan.targetProcessDefinitionKey, 'targetProcessDefinitionKey'),
+        mappingInstructions: (plan.mappingInstructions ?? []).map((i) => ({ sourceElementId: String(i.sourceElementId ?? ''), targetElementId: String(i.targetElementId ?? '') })),
+      };
+      await applied(() => engine.migrateProcessInstance(command));
+      return {};
+    }),
+
+    ModifyProcessInstance: unary(async (request) => {
+      const modification = parseModificationRequest(request);
+      await applied(() => engine.modifyProcessInstance(modification));
       return {};
     }),
 

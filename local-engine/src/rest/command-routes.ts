@@ -6,6 +6,10 @@
  *   instance completed, with its root variables (`fetchVariables` picks some), or 504
  *   `DEADLINE_EXCEEDED` after `requestTimeout`)
  * - `cancelProcessInstance`   POST /process-instances/{processInstanceKey}/cancellation
+ * - `migrateProcessInstance`  POST /process-instances/{processInstanceKey}/migration (204;
+ *   rules in interpreter/migration/)
+ * - `modifyProcessInstance`   POST /process-instances/{processInstanceKey}/modification (204;
+ *   rules in interpreter/modification/)
  * - `publishMessage`          POST /messages/publication (buffered for its TTL)
  * - `correlateMessage`        POST /messages/correlation (not buffered; 404 when nothing
  *   correlated, as Zeebe's MessageCorrelation CORRELATE is rejected)
@@ -26,6 +30,8 @@ import { latestProcessVersions } from '../model/deploy-resources';
 import type { ElementInstanceRecord, ProcessDefinitionRecord } from '../state/records';
 import { parseClockPin, parseCorrelation, parseCreationRequest, parsePathKey, parsePublication, parseSetVariables, parseSignal } from './command-bodies';
 import { HttpProblem } from './problem';
+import { parseMigration } from './migration-body';
+import { parseModification } from './modification-body';
 import { parseSearchRequest } from './request-bodies';
 import type { Route } from './routes';
 import { search, type Item } from './search';
@@ -132,6 +138,25 @@ export function commandRoutes(engine: Engine): Route[] {
       async (request, response) => {
         const key = parsePathKey(request.params.processInstanceKey, 'processInstanceKey');
         await applied(() => engine.cancelProcessInstance(key));
+        response.status(204).end();
+      },
+    ],
+    [
+      'post',
+      '/process-instances/:processInstanceKey/migration',
+      async (request, response) => {
+        const processInstanceKey = parsePathKey(request.params.processInstanceKey, 'processInstanceKey');
+        const body = parseMigration(request.body);
+        await applied(() => engine.migrateProcessInstance({ processInstanceKey, ...body }));
+        response.status(204).end();
+      },
+    ],
+    [
+      'post',
+      '/process-instances/:processInstanceKey/modification',
+      async (request, response) => {
+        const modification = parseModification(parsePathKey(request.params.processInstanceKey, 'processInstanceKey'), request.body);
+        await applied(() => engine.modifyProcessInstance(modification));
         response.status(204).end();
       },
     ],
