@@ -77,8 +77,14 @@ describe('job adapter', () => {
     expect(await run(async () => Promise.reject(new TransientError('ADAPTER.TIMEOUT', 'inventory timed out', { retryBackoffMs: 1500 })), named)).toBe('retry');
     expect(named.answers).toEqual([{ action: 'fail', payload: { errorMessage: 'ADAPTER.TIMEOUT: inventory timed out', retries: 2, retryBackOff: 1500 } }]);
     const unnamed = fakeJob(ids, { retries: 1 });
-    expect(await run(async () => Promise.reject(new TransientError('DB.UNAVAILABLE', 'database down')), unnamed)).toBe('incident');
+    expect(await run(async () => Promise.reject(new TransientError('ADAPTER.UNAVAILABLE', 'inventory down')), unnamed)).toBe('incident');
     expect(unnamed.answers[0]!.payload).toMatchObject({ retries: 0, retryBackOff: defaultRetryBackoffMs });
+  });
+
+  it('given the runtime database unavailable on the last retry, then the job fails with its retries unchanged and no incident', async () => {
+    const job = fakeJob(ids, { retries: 1 });
+    expect(await run(async () => Promise.reject(new TransientError('DB.UNAVAILABLE', 'database temporarily unavailable: the database system is shutting down')), job)).toBe('retry');
+    expect(job.answers[0]!.payload).toMatchObject({ retries: 1, retryBackOff: defaultRetryBackoffMs });
   });
 
   it('given a lost optimistic race, then the job is retried at once', async () => {

@@ -3,7 +3,8 @@
  * and headers against the job contract, runs the handler, validates its output, and answers the
  * job on every path:
  * - input or headers invalid -> fail with 0 retries (an incident whose message names the fields);
- * - TransientError or ConcurrencyConflictError -> fail with retries - 1 and the back-off;
+ * - TransientError or ConcurrencyConflictError -> fail with retries - 1 and the back-off; the
+ *   runtime's own database unavailable (DB.UNAVAILABLE) -> fail with the retries unchanged;
  * - FalloutError -> complete with currentTaskResult FALLOUT and falloutReason (seed §15);
  * - BpmnError -> throw the BPMN error to the model's boundary;
  * - anything else (a bug, a validation or not-found error, invalid output) -> fail with 0 retries.
@@ -53,6 +54,9 @@ export type JobHandler<C extends JobContract> = (
 
 /** How a job was answered, for logs, metrics and tests. */
 export type JobOutcome = 'completed' | 'fallout' | 'retry' | 'bpmn-error' | 'incident';
+
+/** The code of a TransientError for the runtime's own database being unreachable (store/database.ts). */
+const databaseUnavailableCode = 'DB.UNAVAILABLE';
 
 /** Back-off when a transient error names none (its details may carry `retryBackoffMs`). */
 export const defaultRetryBackoffMs = 5000;
@@ -123,7 +127,10 @@ export function adaptJobHandler<C extends JobContract>(contract: C, handler: Job
       });
     } catch (error) {
       if (error instanceof TransientError || error instanceof ConcurrencyConflictError) {
-        const retries = Math.max(0, job.retries - 1);
+        // The runtime's own database down (a restart, a failover) says nothing about the task: the
+        // job waits for it, as the relays do, instead of spending the retries meant for partners
+        // and ending in an incident after a few seconds of outage.
+        const retries = error instanceof TransientError && error.code === databaseUnavailableCode ? job.retries : Math.max(0, job.retries - 1);
         const retryBackOff = backoffOf(error);
         log.warn({ ...context, err: error, retries, retryBackOff }, `job ${job.type} failed transiently`);
         await job.fail({ errorMessage: `${error.code}: ${error.message}`, retries, retryBackOff });

@@ -39,7 +39,7 @@ const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 export function isTransientDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') {
-    return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+    return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable/i.test(error.message);
   }
   return transientSqlStates.has(code) || code.startsWith('08') || transientNodeCodes.has(code);
 }
@@ -65,6 +65,14 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: Tx) => Promis
   }
   // A connection whose rollback failed is broken: it is destroyed rather than returned to the pool.
   let broken: Error | undefined;
+  // pg-pool stops listening for a client's errors while it is checked out: a connection the server
+  // drops between two statements (a restart while `work` awaits something else, e.g. the relay's
+  // Kafka send) would emit an unheard 'error' and crash the process. Heard here, the next
+  // statement fails, the transaction is rolled back, and the client is destroyed.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -72,10 +80,11 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: Tx) => Promis
     return result;
   } catch (error) {
     await client.query('rollback').catch((rollbackError: Error) => {
-      broken = rollbackError;
+      broken ??= rollbackError;
     });
     throw toTypedError(error);
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
