@@ -15,7 +15,13 @@
  *
  * Environment: KAFKA_PORT (19092; the controller listens on KAFKA_PORT + 1), KAFKA_HEAP_OPTS
  * ("-Xmx512m -Xms256m"), KAFKA_START_TIMEOUT (seconds to wait for the broker to answer, 90),
- * JAVA_HOME (else `java` on PATH; Kafka 4 needs Java 17 or later).
+ * JAVA_HOME (else `java` on PATH; Kafka 4 needs Java 17 or later), KAFKA_STATE_DIR (`.cache/kafka`:
+ * the folder of one broker's data, rendered config, logs and pid file).
+ *
+ * A second broker beside the usual one (a test that stops its broker while the suite's keeps
+ * running, e.g. test/faults/kafka-outage.int.test.ts) sets both KAFKA_STATE_DIR and KAFKA_PORT and
+ * passes them to every command: start, stop and status act on the broker of that state folder only.
+ * The fetched jars and the script lock stay in `.cache/kafka` and are shared by every broker.
  *
  * Plain Node ESM on purpose: it must run before anything is compiled.
  */
@@ -49,11 +55,13 @@ const TEMPLATES = join(ROOT, 'scripts', 'kafka');
 const CACHE = join(ROOT, '.cache', 'kafka');
 const LIB = join(CACHE, 'lib');
 const LIB_MARKER = join(LIB, '.complete');
-const DATA = join(CACHE, 'data');
-const CONFIG = join(CACHE, 'server.properties');
-const BROKER_LOG = join(CACHE, 'broker.log');
-const FORMAT_LOG = join(CACHE, 'format.log');
-const PID_FILE = join(CACHE, 'broker.pid');
+/** One broker's own files; KAFKA_STATE_DIR lets a second broker run beside the default one. */
+const STATE = process.env.KAFKA_STATE_DIR ? resolve(process.env.KAFKA_STATE_DIR) : CACHE;
+const DATA = join(STATE, 'data');
+const CONFIG = join(STATE, 'server.properties');
+const BROKER_LOG = join(STATE, 'broker.log');
+const FORMAT_LOG = join(STATE, 'format.log');
+const PID_FILE = join(STATE, 'broker.pid');
 const LOCK_FILE = join(CACHE, 'script.lock');
 
 /** A failure the script explains to the user; anything else is a bug in the script. */
@@ -329,6 +337,7 @@ function jvmArgs(config) {
 function renderConfig({ port, controllerPort }) {
   const template = readFileSync(join(TEMPLATES, 'server.properties'), 'utf8');
   const values = { PORT: String(port), CONTROLLER_PORT: String(controllerPort), DATA_DIR: DATA };
+  mkdirSync(STATE, { recursive: true });
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (whole, name) => {
     if (!(name in values)) throw new Error(`scripts/kafka/server.properties: unknown placeholder ${whole}`);
     return values[name];
