@@ -18,14 +18,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { consumeFulfillmentEvents } from '../helpers/event-consumer';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { PartnerSimulator, type SimulatorModes } from '../../connector-runtime/src/adapters/partner-simulator';
 import { partnerSystems } from '../../connector-runtime/src/adapters/partner-adapter';
-import { aggregateTypes } from '../../connector-runtime/src/commands/command-context';
 import { externalSystems } from '../../connector-runtime/src/domain/vocabulary';
-import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { freePort, startEngineProcess, startRuntimeProcess, type ProcessHandle } from '../helpers/runtime-process';
 import { installWriteTrace, type RuntimeHarness } from '../process/runtime-harness';
@@ -290,22 +288,10 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   };
 
   if (options.consumeKafka) {
-    const kafka = new Kafka({ clientId: `fault-${options.prefix}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-    const topics = Object.values(aggregateTypes).map((type) => `${topicPrefix}${kebabCase(type)}`);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
-    await admin.disconnect();
-    const consumer: Consumer = kafka.consumer({ groupId: `fault-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const header = (name: string) => message.headers?.[name]?.toString() ?? '';
-        rig.delivered.push({ eventId: header('eventId'), eventType: header('eventType'), correlationId: header('correlationId') });
-      },
-    });
-    cleanups.push(() => consumer.disconnect());
+    const disconnect = await consumeFulfillmentEvents({ clientId: `fault-${options.prefix}`, brokers, topicPrefix }, (event) =>
+      rig.delivered.push({ eventId: event.eventId, eventType: event.eventType, correlationId: event.correlationId }),
+    );
+    cleanups.push(disconnect);
   }
   return rig;
 }

@@ -10,15 +10,13 @@
  * published) replaced the row's `xmin`.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { ManualClock } from '../../local-engine/src/clock';
 import { placeValidatedOrder, startFulfillment } from '../../connector-runtime/src/commands/start-fulfillment';
-import { aggregateTypes } from '../../connector-runtime/src/commands/command-context';
+import { consumeFulfillmentEvents, type ConsumedEvent } from '../helpers/event-consumer';
 import { loadConfig } from '../../connector-runtime/src/config';
-import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { sampleBundleOrder } from '../../connector-runtime/src/demo/sample-order';
 import { confirmOnSite, TasklistTechnician } from '../../connector-runtime/src/engine/tasklist-client';
 import { parseOrder, type Order } from '../../connector-runtime/src/domain/order';
@@ -26,15 +24,7 @@ import { startRuntime, type Runtime } from '../../connector-runtime/src/runtime'
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** One event as Kafka delivered it. */
-export interface DeliveredEvent {
-  topic: string;
-  key: string;
-  eventId: string;
-  eventType: string;
-  correlationId: string;
-  offset: string;
-  partition: number;
-}
+export type DeliveredEvent = ConsumedEvent;
 
 /** One item of an order the harness places; ids are the test's to choose (use `randomUUID()`). */
 export interface OrderItemInput {
@@ -136,22 +126,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
   const technician = new TasklistTechnician(runtime.camunda.restAddress!);
 
   const delivered: DeliveredEvent[] = [];
-  const kafka = new Kafka({ clientId: `e2e-${prefix}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  // One topic per aggregate type (docs/architecture.md §6), created up front: a consumer subscribes to topics that exist.
-  const topics = Object.values(aggregateTypes).map((type) => `${topicPrefix}${kebabCase(type)}`);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
-  await admin.disconnect();
-  const consumer: Consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      const header = (name: string) => message.headers?.[name]?.toString() ?? '';
-      delivered.push({ topic, key: message.key?.toString() ?? '', eventId: header('eventId'), eventType: header('eventType'), correlationId: header('correlationId'), offset: message.offset, partition });
-    },
-  });
+  const disconnectConsumer = await consumeFulfillmentEvents({ clientId: `e2e-${prefix}`, brokers, topicPrefix }, (event) => delivered.push(event));
 
   const harness: RuntimeHarness = {
     runtime,
@@ -216,7 +191,7 @@ export async function startRuntimeHarness(prefix: string): Promise<RuntimeHarnes
       return open.length;
     },
     async close() {
-      await consumer.disconnect().catch(() => undefined);
+      await disconnectConsumer().catch(() => undefined);
       await runtime.stop();
       await db.drop();
     },
