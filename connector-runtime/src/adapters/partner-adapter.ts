@@ -12,8 +12,11 @@ import { z } from 'zod';
 import { FalloutError } from '../errors';
 import type { FulfillmentTaskType } from '../domain/vocabulary';
 
-/** External systems reached through partner adapters; the first five also send callbacks. */
-export const partnerSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment', 'notification'] as const;
+/**
+ * External systems reached through partner adapters; the first five also send callbacks
+ * (`externalSystems`); notification and streaming answer every request at once.
+ */
+export const partnerSystems = ['inventory', 'provisioning', 'shipping', 'billing', 'appointment', 'notification', 'streaming'] as const;
 /** One of {@link partnerSystems}. */
 export type PartnerSystem = (typeof partnerSystems)[number];
 

@@ -20,6 +20,8 @@ describe('partner operations', () => {
     ['appointment', 'SCHEDULE_APPOINTMENT', 'ASYNC', false],
     ['appointment', 'CANCEL_APPOINTMENT', 'SYNC', false],
     ['notification', 'SEND_CUSTOMER_NOTIFICATION', 'SYNC', false],
+    ['streaming', 'CREATE_PROVISIONING_REQUEST', 'SYNC', false],
+    ['streaming', 'DEACTIVATE_SERVICE', 'SYNC', false],
   ])('given %s, when asked for %s, then it answers %s (confirms later: %s)', (system, taskType, mode, confirmsLater) => {
     expect(partnerOperation(system, taskType)).toEqual({ mode, confirmsLater });
   });
@@ -43,5 +45,6 @@ describe('partner operations', () => {
     }
     expect(Object.values(partnerOperations.inventory).some(callsBack)).toBe(false);
     expect(Object.values(partnerOperations.notification).some(callsBack)).toBe(false);
+    expect(Object.values(partnerOperations.streaming).some(callsBack)).toBe(false);
   });
 });

@@ -32,6 +32,8 @@ export const partnerOperations: Readonly<Record<PartnerSystem, Readonly<Partial<
   billing: { ACTIVATE_BILLING: accepted, DEACTIVATE_BILLING: accepted, REVERSE_BILLING_ACTIVATION: done },
   appointment: { SCHEDULE_APPOINTMENT: accepted, CANCEL_APPOINTMENT: done },
   notification: { SEND_CUSTOMER_NOTIFICATION: done },
+  // The streaming partner opens, changes and closes a subscription account in one call.
+  streaming: { CREATE_PROVISIONING_REQUEST: done, DEACTIVATE_SERVICE: done },
 };
 
 /** True when `system` performs `taskType`. */

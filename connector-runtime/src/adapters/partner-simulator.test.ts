@@ -293,6 +293,20 @@ describe('PartnerSimulator: callbacks', () => {
     expect(received).toEqual([]);
   });
 
+  it('given the streaming partner, then it opens and closes an account at once and never calls back', async () => {
+    await startSimulator();
+
+    const opened = await adapter('streaming').perform(request({ taskType: 'CREATE_PROVISIONING_REQUEST' }));
+    const closed = await adapter('streaming').perform(request({ taskType: 'DEACTIVATE_SERVICE' }));
+
+    expect(opened).toMatchObject({ kind: 'DONE', reference: expect.stringMatching(/^streaming-/), result: { serviceId: opened.reference, provisioningStatus: 'COMPLETED' } });
+    expect(closed).toMatchObject({ kind: 'DONE', result: { provisioningStatus: 'DEACTIVATED' } });
+    expect(simulator.systemEffectCount('streaming')).toBe(2);
+    expect(simulator.pendingCallbacks()).toBe(0);
+    await simulator.whenIdle();
+    expect(received).toEqual([]);
+  });
+
   it('given a repeated request, then only the first one calls back', async () => {
     await startSimulator();
     const activate = request({ taskType: 'ACTIVATE_BILLING' });

@@ -1,5 +1,5 @@
 /**
- * The six partner systems, played over HTTP on loopback exactly as real partners would answer
+ * The partner systems (`partnerSystems`), played over HTTP on loopback exactly as real partners would answer
  * (docs/architecture.md §1, §8: `npm start` and the tests run against it; seed §9–§11 are what it exercises).
  *
  * - `POST /{system}/tasks` with a JSON body and an `Idempotency-Key` header (missing or invalid:
@@ -172,6 +172,9 @@ interface Delivery {
 // Plausible fields each operation answers with (DONE) or reports in its callback.
 const answerResults: Partial<Record<FulfillmentTaskType, (reference: string) => Record<string, PartnerJson>>> = {
   CHECK_SERVICEABILITY: () => ({ serviceable: true, technology: 'FTTH', maxDownstreamMbps: 1000 }),
+  // Answered at once only by a synchronous owner (streaming); provisioning reports these in its callback.
+  CREATE_PROVISIONING_REQUEST: (reference) => ({ serviceId: reference, provisioningStatus: 'COMPLETED' }),
+  DEACTIVATE_SERVICE: () => ({ provisioningStatus: 'DEACTIVATED' }),
   RESERVE_RESOURCE: (reference) => ({ reservationId: reference }),
   RELEASE_RESOURCE: () => ({ released: true }),
   SCHEDULE_SHIPMENT: (reference) => ({ shipmentId: reference, carrier: 'SimPost', trackingNumber: `SP${randomBytes(5).toString('hex').toUpperCase()}` }),
