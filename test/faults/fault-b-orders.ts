@@ -62,7 +62,8 @@ export function fibreItem(): Record<string, unknown> {
  * with the same Idempotency-Key until `deadline`; `baseUrl()` is asked again before each try, so a
  * restarted runtime is found. A 409 IDEMPOTENCY.IN_PROGRESS is retried too; when it lasts longer
  * than `stuckMs` the key is taken as stuck (a request that failed while the database was down
- * could not release its key, which then stays IN_PROGRESS for the record's lifetime, see
+ * could not release its key; the runtime retries the release in the background, but a runtime
+ * that dies first leaves it IN_PROGRESS for the record's lifetime, see
  * http/idempotency/idempotent-command.ts) and the client goes on with a new key, as a client has
  * to. Resolves with the first other answer.
  */

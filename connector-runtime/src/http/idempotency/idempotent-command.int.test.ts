@@ -4,9 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Router } from 'express';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Router, type RequestHandler } from 'express';
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../errors';
+import type { Queryable } from '../../store/database';
 import { openStoreTestDatabase, type StoreTestDatabase } from '../../store/fixtures/store-test-database';
 import { startTestApp, type TestApp } from '../auth/fixtures/test-app';
 import { authenticate, principalOf } from '../auth';
@@ -26,10 +28,33 @@ let app: TestApp;
 let handlerRuns = 0;
 let failNextRun = false;
 
-/** The dummy command: waits if asked, fails if told, refuses if asked, else writes one row and answers 201. */
+/** Refusals still to come for the statements that store an answer on `/flaky`, and the error they raise. */
+let storeRefusals = 0;
+let storeRefusal: Error = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+
+/** The database as `/flaky` sees it: it refuses the next `storeRefusals` stores of an answer. */
+const flakyStore: Queryable = {
+  query: ((config: pg.QueryConfig, values?: unknown[]) => {
+    if (storeRefusals > 0 && /^(complete|release)-http-idempotency-record$/.test(config.name ?? '')) {
+      storeRefusals -= 1;
+      return Promise.reject(storeRefusal);
+    }
+    return db.pool.query(config, values);
+  }) as Queryable['query'],
+};
+
+/**
+ * The dummy command: waits if asked, fails if told, refuses if asked, else writes one row and
+ * answers 201. On `/flaky` its answers meet a database that refuses to store them at first.
+ */
 function commandRouter(): Router {
   const router = Router();
-  router.post('/orders/:orderId/cancel', authenticate({ tokens }), idempotentCommand(db.pool), async (req, res) => {
+  router.post('/orders/:orderId/cancel', authenticate({ tokens }), idempotentCommand(db.pool), command);
+  router.post('/flaky/orders/:orderId/cancel', authenticate({ tokens }), idempotentCommand(flakyStore, { storeRetryDelaysMs: [50, 100, 200] }), command);
+  return router;
+}
+
+const command: RequestHandler = async (req, res) => {
     handlerRuns += 1;
     const body = req.body as { delayMs?: number; refuse?: boolean };
     if (body.delayMs !== undefined) await sleep(body.delayMs);
@@ -45,9 +70,7 @@ function commandRouter(): Router {
       JSON.stringify(req.body),
     ]);
     res.status(201).location(`/orders/${String(req.params['orderId'])}/cancellations/${rows[0]?.id}`).json({ cancellationId: rows[0]?.id, tenantId });
-  });
-  return router;
-}
+};
 
 beforeAll(async () => {
   db = await openStoreTestDatabase('http_idempotency');
@@ -63,12 +86,13 @@ afterAll(async () => {
 beforeEach(() => {
   handlerRuns = 0;
   failNextRun = false;
+  storeRefusals = 0;
 });
 
-function post(options: { key?: string; body?: unknown; token?: string; orderId?: string; rawBody?: string }) {
+function post(options: { key?: string; body?: unknown; token?: string; orderId?: string; rawBody?: string; flaky?: boolean }) {
   const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? tokenA}` };
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
-  return fetch(`${app.base}/orders/${options.orderId ?? 'order-1'}/cancel`, {
+  return fetch(`${app.base}${options.flaky ? '/flaky' : ''}/orders/${options.orderId ?? 'order-1'}/cancel`, {
     method: 'POST',
     headers,
     body: options.rawBody ?? JSON.stringify(options.body ?? { reason: 'customer changed their mind' }),
@@ -219,5 +243,49 @@ describe('idempotentCommand', () => {
     const res = await post({ key, token: 'not-a-token-anyone-configured' });
     expect(res.status).toBe(401);
     expect(await records(key)).toEqual([]);
+  });
+  it('given the database refuses to store an answer twice, then the answer is sent, stored by a later attempt and replayed', async () => {
+    const key = randomUUID();
+    const orderId = randomUUID();
+    storeRefusals = 2;
+    const first = await post({ key, orderId, flaky: true });
+    expect(first.status).toBe(201);
+    const firstBody = await first.json();
+    expect(await records(key)).toEqual([{ tenant_id: 'tenant-a', status: 'IN_PROGRESS', response_status: null }]);
+    await vi.waitFor(async () => expect(await records(key)).toEqual([{ tenant_id: 'tenant-a', status: 'COMPLETED', response_status: 201 }]), { timeout: 5_000, interval: 25 });
+    const again = await post({ key, orderId, flaky: true });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(firstBody);
+    expect(handlerRuns).toBe(1);
+    expect(storeRefusals).toBe(0);
+  });
+
+  it('given a failed command whose key the database refuses to release at first, then a later attempt releases it and a retry runs the command', async () => {
+    const key = randomUUID();
+    const orderId = randomUUID();
+    failNextRun = true;
+    storeRefusals = 1;
+    expect((await post({ key, orderId, flaky: true })).status).toBe(500);
+    const meanwhile = await post({ key, orderId, flaky: true });
+    expect([409, 201]).toContain(meanwhile.status);
+    await vi.waitFor(async () => expect((await post({ key, orderId, flaky: true })).status).toBe(201), { timeout: 5_000, interval: 25 });
+    expect(await probeRows(orderId)).toHaveLength(1);
+  });
+
+  it('given a store refused for a reason that is not transient, then it is not tried again and the key stays IN_PROGRESS', async () => {
+    const key = randomUUID();
+    const previous = storeRefusal;
+    storeRefusal = Object.assign(new Error('value too long for type character varying(255)'), { code: '22001' });
+    try {
+      storeRefusals = 2;
+      expect((await post({ key, flaky: true })).status).toBe(201);
+      await sleep(500);
+      expect(storeRefusals).toBe(1);
+      expect(await records(key)).toEqual([{ tenant_id: 'tenant-a', status: 'IN_PROGRESS', response_status: null }]);
+      expect((await post({ key, flaky: true })).status).toBe(409);
+    } finally {
+      storeRefusal = previous;
+    }
   });
 });

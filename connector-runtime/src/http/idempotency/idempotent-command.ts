@@ -12,11 +12,16 @@
  *   or 4xx as COMPLETED, to be replayed; a 5xx releases the key so the client may retry.
  * Records live 24 hours; an expired one counts as absent.
  *
- * The handler's writes and the record are not one transaction: a process that dies between the
- * two leaves the key IN_PROGRESS (409) until it expires, which errs on the side of doing nothing twice.
+ * The handler's writes and the record are not one transaction. When the database refuses to store
+ * the answer (or to release the key) with a transient error, the answer is sent all the same and
+ * the store is tried again in the background, with growing waits for about ten minutes: a database
+ * restart under load otherwise left every key in flight IN_PROGRESS (409) for a day. A process that
+ * dies before the store succeeds still leaves the key IN_PROGRESS until it expires, which errs on
+ * the side of doing nothing twice.
  */
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { TransientError } from '../../errors';
 import { toTypedError, type Queryable } from '../../store/database';
 import { claimHttpIdempotencyRecord, type HttpIdempotencyRecordRow } from '../../store/queries/claim-http-idempotency-record';
 import { completeHttpIdempotencyRecord } from '../../store/queries/complete-http-idempotency-record';
@@ -34,17 +39,23 @@ export const replayedResponseHeaders = ['content-type', 'location', 'etag'] as c
 /** How long a record lives: 24 hours. */
 export const defaultIdempotencyTtlMs = 24 * 60 * 60 * 1000;
 
+/** Waits before each new attempt to store an answer: 1 s doubling to 30 s, then 30 s; about 10 min in all. */
+export const defaultStoreRetryDelaysMs: readonly number[] = [1_000, 2_000, 4_000, 8_000, 16_000, ...Array<number>(19).fill(30_000)];
+
 /** Tuning and reporting. */
 export interface IdempotentCommandOptions {
   /** Lifetime of a record in ms (default 24 h). */
   ttlMs?: number;
   /** Where a failure to store an answer is reported (the answer is sent all the same). */
-  log?: Pick<Logger, 'error'>;
+  log?: Pick<Logger, 'error' | 'warn' | 'info'>;
+  /** Waits before each new attempt to store an answer after a transient failure (default {@link defaultStoreRetryDelaysMs}). */
+  storeRetryDelaysMs?: readonly number[];
 }
 
 /** The middleware (see the file header). */
 export function idempotentCommand(pool: Queryable, options: IdempotentCommandOptions = {}): RequestHandler {
   const ttlMs = options.ttlMs ?? defaultIdempotencyTtlMs;
+  const storeRetryDelaysMs = options.storeRetryDelaysMs ?? defaultStoreRetryDelaysMs;
   return async (req, res, next) => {
     const { tenantId, subject } = principalOf(res);
     const idempotencyKey = parseIdempotencyKey(req.get(idempotencyKeyHeader));
@@ -72,16 +83,49 @@ export function idempotentCommand(pool: Queryable, options: IdempotentCommandOpt
 
     const id = { tenantId, idempotencyKey, requestFingerprint: fingerprint };
     onAnswer(res, async (answer) => {
-      try {
+      const store = async () => {
         if (answer.status >= 500) await releaseHttpIdempotencyRecord(pool, id);
         else await completeHttpIdempotencyRecord(pool, { ...id, responseStatus: answer.status, responseHeaders: answer.headers, responseBody: answer.body });
+      };
+      const context = { method: req.method, path: req.path, status: answer.status, idempotencyKey };
+      try {
+        await store();
       } catch (error) {
-        // The command has run; its answer must still reach the client. The key stays IN_PROGRESS.
-        options.log?.error({ err: error, method: req.method, path: req.path, status: answer.status }, 'idempotency record not stored');
+        // The command has run; its answer must still reach the client. The key stays IN_PROGRESS
+        // until a later attempt stores the answer.
+        options.log?.error({ err: error, ...context }, 'idempotency record not stored');
+        if (toTypedError(error) instanceof TransientError) storeLater(store, storeRetryDelaysMs, options.log, context);
       }
     });
     next();
   };
+}
+
+/**
+ * Tries `store` again after each of `delaysMs` until it succeeds, a failure is not transient, or
+ * the delays run out. The timers do not keep the process alive: at shutdown the key stays IN_PROGRESS.
+ */
+function storeLater(store: () => Promise<void>, delaysMs: readonly number[], log: IdempotentCommandOptions['log'], context: Record<string, unknown>): void {
+  const attempt = (index: number) => {
+    if (index >= delaysMs.length) {
+      log?.error(context, 'idempotency record given up: the key stays IN_PROGRESS until it expires');
+      return;
+    }
+    setTimeout(() => {
+      store().then(
+        () => log?.info({ ...context, attempts: index + 2 }, 'idempotency record stored after a retry'),
+        (error: unknown) => {
+          if (!(toTypedError(error) instanceof TransientError)) {
+            log?.error({ err: error, ...context }, 'idempotency record not stored: the key stays IN_PROGRESS until it expires');
+            return;
+          }
+          log?.warn({ err: error, ...context, attempts: index + 2 }, 'idempotency record still not stored');
+          attempt(index + 1);
+        },
+      );
+    }, delaysMs[index]).unref();
+  };
+  attempt(0);
 }
 
 /** An answer as stored: status, the replayed headers, and the body (JSON value, text, or null). */
