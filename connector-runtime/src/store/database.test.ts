@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { serverThatTerminatesOnReady } from '../../../test/helpers/terminating-postgres';
 import { TransientError } from '../errors';
 import { createPool, withTransaction } from './database';
 
@@ -43,5 +44,21 @@ describe('withTransaction and a connection dropped mid-transaction', () => {
     await expect(result).rejects.toBeInstanceOf(TransientError);
     expect(client.released).toEqual([dropped]);
     expect(client.listenerCount('error')).toBe(0);
+  });
+});
+
+describe('createPool and a connection terminated as soon as it is ready', () => {
+  it('given the server reports a new connection ready and terminated in one read, then withTransaction fails as transient and the process hears the error', async () => {
+    const server = await serverThatTerminatesOnReady();
+    const pool = createPool(server.url, { max: 1 });
+    try {
+      // pg-pool hands the client over between the two messages; the error used to be emitted
+      // before withTransaction could listen, and an unheard 'error' ends the process.
+      await expect(withTransaction(pool, async () => undefined)).rejects.toBeInstanceOf(TransientError);
+      await expect(withTransaction(pool, async () => undefined)).rejects.toBeInstanceOf(TransientError);
+    } finally {
+      await pool.end();
+      await server.close();
+    }
   });
 });

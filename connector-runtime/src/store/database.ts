@@ -28,6 +28,12 @@ export function createPool(
   pool.on('error', (error) => {
     if (!pool.ending) options.onIdleError?.(error);
   });
+  // pg-pool stops listening for a client's errors when it hands the client out, and a caller of
+  // `await pool.connect()` can listen only a microtask later. A server being restarted may send a
+  // new connection's "ready" and its termination (57P01) in one network read: the error is then
+  // emitted in between, unheard, and ends the process. Heard for the client's whole life, it only
+  // makes the client unqueryable, so the caller's next statement fails as transient.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

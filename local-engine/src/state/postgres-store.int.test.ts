@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { serverThatTerminatesOnReady } from '../../../test/helpers/terminating-postgres';
 import { definitions, flow, oneTask } from '../../test/fixtures';
 import { EngineState, firstKey } from './engine-state';
 import { PostgresStore } from './postgres-store';
@@ -201,6 +202,17 @@ describe('PostgresStore: journal of batches, folded into records by checkpoints'
     await store.checkpoint();
     expect(await count('local_engine_journal')).toBe(0);
     expect((await reloaded()).get('variables', 2)).toEqual({ after: true });
+  });
+
+  it('given a server that terminates a connection in the same read that reports it ready, then init fails and the process carries on', async () => {
+    const server = await serverThatTerminatesOnReady();
+    const store = new PostgresStore(server.url);
+    try {
+      await expect(store.init()).rejects.toThrow(/not queryable|terminat/i);
+    } finally {
+      await store.close().catch(() => undefined);
+      await server.close();
+    }
   });
 
   it('commits the journal asynchronously only when asked, and still writes the batch', async () => {

@@ -106,8 +106,13 @@ export class PostgresStore {
     this.checkpoints = new pg.Pool({ connectionString: databaseUrl, max: 1, options: '-c synchronous_commit=off' });
     // An idle connection that the server drops (a restart, an administrator) is an error event
     // of the pool, which would otherwise end the process; the pool replaces the connection, and
-    // the next write or checkpoint reports any lasting failure.
-    for (const pool of [this.journal, this.checkpoints]) pool.on('error', () => undefined);
+    // the next write or checkpoint reports any lasting failure. A client just handed out is not
+    // listened to by pg-pool, and a termination read together with "ready" would be unheard; a
+    // listener for the client's whole life leaves it to fail its next statement instead.
+    for (const pool of [this.journal, this.checkpoints]) {
+      pool.on('error', () => undefined);
+      pool.on('connect', (client) => client.on('error', () => undefined));
+    }
   }
 
   /** Creates the tables when missing. An advisory lock keeps concurrent starts from racing. */
