@@ -26,6 +26,7 @@ import { partnerSystems } from '../../connector-runtime/src/adapters/partner-ada
 import { externalSystems } from '../../connector-runtime/src/domain/vocabulary';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { freePort, startEngineProcess, startRuntimeProcess, type ProcessHandle } from '../helpers/runtime-process';
+import { fibreItem } from '../process/order-items';
 import { installWriteTrace, type RuntimeHarness } from '../process/runtime-harness';
 
 /** One request the runtime sent to a partner, as the front saw it. */
@@ -99,14 +100,11 @@ export interface FaultRig {
   close(): Promise<void>;
 }
 
-/** The address every test order is for. */
-const siteAddress = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
-
 /** The one-item order of the fault tests: five tasks, two of them asynchronous with a callback each. */
 export function fibreOrderBody(): Record<string, unknown> {
   return {
     externalRef: `FAULT-${randomUUID().slice(0, 8)}`,
-    items: [{ orderItemId: randomUUID(), action: 'ADD', productType: 'NETWORK_SERVICE', productCode: 'FIBER-500', attributes: { siteAddress, downloadMbps: 500, uploadMbps: 100 } }],
+    items: [fibreItem()],
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { fibreItem } from '../process/order-items';
 
 /** A tenant of the test with one token holding every role. */
 export interface FaultTenant {
@@ -50,12 +51,6 @@ export async function waitFor<T>(what: string | (() => string), probe: () => Pro
   }
 }
 
-const site = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
-
-/** One FIBER-500 ADD item with a fresh id. */
-export function fibreItem(): Record<string, unknown> {
-  return { orderItemId: randomUUID(), action: 'ADD', productType: 'NETWORK_SERVICE', productCode: 'FIBER-500', attributes: { siteAddress: site, downloadMbps: 500, uploadMbps: 100 } };
-}
 
 /**
  * POSTs a command, retrying network errors and 5xx answers (the runtime or its database is down)

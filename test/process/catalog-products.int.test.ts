@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectFulfillmentInvariant } from './fulfillment-invariant';
+import { fibreItem, site } from './order-items';
 import { driveToEnd, startRuntimeHarness, type OrderItemInput, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
@@ -28,15 +29,7 @@ const streaming = (action: OrderItemInput['action'], attributes: Record<string, 
   attributes,
 });
 
-const site = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
 const newSite = { line1: 'Jl. Gatot Subroto 45', city: 'Jakarta', postalCode: '12930', countryCode: 'ID' };
-const fibre = (action: OrderItemInput['action'], attributes: Record<string, unknown> = {}): OrderItemInput => ({
-  orderItemId: randomUUID(),
-  action,
-  productType: 'NETWORK_SERVICE',
-  productCode: 'FIBER-500',
-  attributes: { siteAddress: site, downloadMbps: 500, uploadMbps: 100, ...attributes },
-});
 
 /** Task types the order's requests to `system` were made for, in arrival order. */
 function callsTo(system: 'streaming' | 'appointment' | 'provisioning', orderId: string): string[] {
@@ -134,13 +127,13 @@ async function requestsOf(taskId: string): Promise<{ id: string; system: string;
 describe('FIBER-500 MOVE on the real runtime', () => {
   it('MOVE: the appointment waits for its confirmation before the service is provisioned at the new site', async () => {
     // Given a fibre service installed at the old site.
-    const { order: add } = await h.startOrder([fibre('ADD')]);
+    const { order: add } = await h.startOrder([fibreItem('ADD')]);
     expect(await driveToEnd(h, add.orderId)).toBe('COMPLETED');
     const [installed] = await assetOf(add.orderId);
     expect(installed).toMatchObject({ version: 1, status: 'ACTIVE', siteAddress: site });
 
     // When it moves to a new site.
-    const { order } = await h.startOrder([fibre('MOVE', { existingAssetId: installed!.id, expectedAssetVersion: 1, siteAddress: newSite })]);
+    const { order } = await h.startOrder([fibreItem('MOVE', { existingAssetId: installed!.id, expectedAssetVersion: 1, siteAddress: newSite })]);
     expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
 
     // Then the appointment was accepted, waited, and was completed by the appointment-confirmed callback.

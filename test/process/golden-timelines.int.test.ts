@@ -12,7 +12,8 @@ import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { confirmOnSite, findUserTaskOf } from '../../connector-runtime/src/engine/tasklist-client';
 import { expectFulfillmentInvariant } from './fulfillment-invariant';
 import { goldenTimeline } from './golden-timeline';
-import { driveToEnd, startRuntimeHarness, type OrderItemInput, type RuntimeHarness } from './runtime-harness';
+import { fibreItem, site } from './order-items';
+import { driveToEnd, startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
 vi.setConfig({ testTimeout: 120_000 });
@@ -28,14 +29,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const site = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
-const fibre = (action: OrderItemInput['action'], attributes: Record<string, unknown> = {}): OrderItemInput => ({
-  orderItemId: randomUUID(),
-  action,
-  productType: 'NETWORK_SERVICE',
-  productCode: 'FIBER-500',
-  attributes: { siteAddress: site, downloadMbps: 500, uploadMbps: 100, ...attributes },
-});
 
 /** Checks the invariant, then compares (or rewrites) the order's golden timeline. */
 async function expectGolden(orderId: string, name: string, title: string): Promise<void> {
@@ -54,20 +47,20 @@ let fibreAssetId: string;
 
 describe('golden flows', () => {
   it('ADD product: a fibre service is added', async () => {
-    const { order } = await h.startOrder([fibre('ADD')]);
+    const { order } = await h.startOrder([fibreItem('ADD')]);
     expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
     fibreAssetId = (await h.runtime.pool.query<{ id: string }>('select id from installed_base_asset where tenant_id = $1 and created_by_order_id = $2', [h.tenantId, order.orderId])).rows[0]!.id;
     await expectGolden(order.orderId, 'add-product', 'ADD product: FIBER-500 added');
   });
 
   it('MODIFY product: the fibre service is upgraded', async () => {
-    const { order } = await h.startOrder([fibre('MODIFY', { existingAssetId: fibreAssetId, expectedAssetVersion: 1, downloadMbps: 1000 })]);
+    const { order } = await h.startOrder([fibreItem('MODIFY', { existingAssetId: fibreAssetId, expectedAssetVersion: 1, downloadMbps: 1000 })]);
     expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
     await expectGolden(order.orderId, 'modify-product', 'MODIFY product: FIBER-500 upgraded to 1000 Mbps (asset version 1 -> 2)');
   });
 
   it('DISCONNECT product: the fibre service is disconnected', async () => {
-    const { order } = await h.startOrder([fibre('DISCONNECT', { existingAssetId: fibreAssetId, expectedAssetVersion: 2 })]);
+    const { order } = await h.startOrder([fibreItem('DISCONNECT', { existingAssetId: fibreAssetId, expectedAssetVersion: 2 })]);
     expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
     await expectGolden(order.orderId, 'disconnect-product', 'DISCONNECT product: FIBER-500 disconnected (asset version 2 closed)');
   });
@@ -81,7 +74,7 @@ describe('golden flows', () => {
   it('async provisioning: the provisioning callback is redelivered and re-sent', async () => {
     // Each callback arrives twice under its webhook-id and once more under a new one.
     h.runtime.simulator!.configure('provisioning', { duplicateCallback: true, duplicateCallbackNewId: true });
-    const { order } = await h.startOrder([fibre('ADD')]);
+    const { order } = await h.startOrder([fibreItem('ADD')]);
     expect(await driveToEnd(h, order.orderId)).toBe('COMPLETED');
     await h.runtime.simulator!.whenIdle();
     await h.until('the re-sent callback stored as a duplicate', async () => {

@@ -27,6 +27,7 @@ import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { repairFallout } from '../../connector-runtime/src/commands/fallout';
 import { confirmOnSite, findUserTaskOf } from '../../connector-runtime/src/engine/tasklist-client';
 import { expectFulfillmentInvariant } from './fulfillment-invariant';
+import { fibreItem, site } from './order-items';
 import { driveToEnd, startRuntimeHarness, type OrderItemInput, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
@@ -42,12 +43,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const site = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
-
-/** A fibre service item: ADD by default, or an action on an installed asset. */
-function fibreItem(action: OrderItemInput['action'] = 'ADD', attributes: Record<string, unknown> = {}): OrderItemInput {
-  return { orderItemId: randomUUID(), action, productType: 'NETWORK_SERVICE', productCode: 'FIBER-500', attributes: { siteAddress: site, downloadMbps: 500, uploadMbps: 100, ...attributes } };
-}
 
 async function rows<T extends object>(text: string, params: unknown[]): Promise<T[]> {
   return (await h.runtime.pool.query<T>(text, params)).rows;

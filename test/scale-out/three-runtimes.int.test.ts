@@ -22,6 +22,7 @@ import { aggregateTypes } from '../../connector-runtime/src/commands/command-con
 import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { reportFault } from '../faults/fault-report';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { fibreItem, site } from '../process/order-items';
 import { killAllProcesses, startEngineProcess, startRuntimeProcess, type ProcessHandle } from '../helpers/runtime-process';
 import { startPartnerSwitchboard, type PartnerSwitchboard } from './partner-switchboard';
 
@@ -32,7 +33,6 @@ const submitConcurrency = 12;
 const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
 const apiToken = `scale_${randomUUID().replace(/-/g, '')}`;
 const topicPrefix = `scale-${randomUUID().slice(0, 8)}.`;
-const site = { line1: 'Jl. Sudirman 12', city: 'Jakarta', postalCode: '10220', countryCode: 'ID' };
 const endStates = ['COMPLETED', 'PARTIALLY_COMPLETED', 'CANCELLED', 'FAILED_WITH_FALLOUT', 'COMPENSATED', 'MANUAL_CLOSED'];
 
 type Runtime = ProcessHandle & { httpUrl: string };
@@ -48,7 +48,7 @@ const deliveries = new Map<string, number>();
 interface Item {
   orderItemId: string;
   parentItemId?: string;
-  action: 'ADD';
+  action: string;
   productType: string;
   productCode: string;
   attributes?: Record<string, unknown>;
@@ -57,14 +57,7 @@ interface Item {
 /** The product mix of the default catalogue: order `n` of the run. */
 function orderItems(n: number): { kind: string; items: Item[] } {
   const id = () => randomUUID();
-  const fibre = (parentItemId?: string): Item => ({
-    orderItemId: id(),
-    ...(parentItemId ? { parentItemId } : {}),
-    action: 'ADD',
-    productType: 'NETWORK_SERVICE',
-    productCode: 'FIBER-500',
-    attributes: { siteAddress: site, downloadMbps: 500, uploadMbps: 100 },
-  });
+  const fibre = (parentItemId?: string): Item => ({ ...fibreItem(), ...(parentItemId ? { parentItemId } : {}) });
   const router = (parentItemId?: string): Item => ({ orderItemId: id(), ...(parentItemId ? { parentItemId } : {}), action: 'ADD', productType: 'PHYSICAL_DEVICE', productCode: 'ROUTER-WIFI6', attributes: { siteAddress: site } });
   // STREAMING-PLUS is left out to keep the mix this test was measured with (test/process/catalog-products.int.test.ts runs it).
   switch (n % 10) {
