@@ -51,7 +51,6 @@ export async function waitFor<T>(what: string | (() => string), probe: () => Pro
   }
 }
 
-
 /**
  * POSTs a command, retrying network errors and 5xx answers (the runtime or its database is down)
  * with the same Idempotency-Key until `deadline`; `baseUrl()` is asked again before each try, so a

@@ -4,7 +4,6 @@
  * `npm run golden:update` (GOLDEN_UPDATE=1) rewrites the files instead; review their diff.
  * Every flow also ends with the seed §30 invariant.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,7 +11,7 @@ import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { confirmOnSite, findUserTaskOf } from '../../connector-runtime/src/engine/tasklist-client';
 import { expectFulfillmentInvariant } from './fulfillment-invariant';
 import { goldenTimeline } from './golden-timeline';
-import { fibreItem, site } from './order-items';
+import { fibreItem, routerItem } from './order-items';
 import { driveToEnd, startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
@@ -28,7 +27,6 @@ afterEach(() => {
 afterAll(async () => {
   await h?.close();
 });
-
 
 /** Checks the invariant, then compares (or rewrites) the order's golden timeline. */
 async function expectGolden(orderId: string, name: string, title: string): Promise<void> {
@@ -89,7 +87,7 @@ describe('golden flows', () => {
   });
 
   it('manual review: the technician confirms the on-site installation in its Tasklist form', async () => {
-    const { order } = await h.startOrder([{ orderItemId: randomUUID(), action: 'ADD', productType: 'PHYSICAL_DEVICE', productCode: 'ROUTER-WIFI6', attributes: { siteAddress: site } }]);
+    const { order } = await h.startOrder([routerItem()]);
     const installation = await h.until('the installation to wait for a person', async () => {
       const task = (await h.taskStatuses(order.orderId)).find((candidate) => candidate.taskType === 'ONSITE_INSTALLATION_CONFIRMATION');
       return task?.status === 'WAITING' ? task : undefined;

@@ -27,8 +27,8 @@ import { cancelOrder } from '../../connector-runtime/src/commands/cancel-order';
 import { repairFallout } from '../../connector-runtime/src/commands/fallout';
 import { confirmOnSite, findUserTaskOf } from '../../connector-runtime/src/engine/tasklist-client';
 import { expectFulfillmentInvariant } from './fulfillment-invariant';
-import { fibreItem, site } from './order-items';
-import { driveToEnd, startRuntimeHarness, type OrderItemInput, type RuntimeHarness } from './runtime-harness';
+import { fibreItem, routerItem } from './order-items';
+import { driveToEnd, startRuntimeHarness, type RuntimeHarness } from './runtime-harness';
 
 let h: RuntimeHarness;
 vi.setConfig({ testTimeout: 120_000 });
@@ -42,7 +42,6 @@ afterEach(() => {
 afterAll(async () => {
   await h?.close();
 });
-
 
 async function rows<T extends object>(text: string, params: unknown[]): Promise<T[]> {
   return (await h.runtime.pool.query<T>(text, params)).rows;
@@ -163,8 +162,7 @@ describe('seed §27 process paths on the real runtime', () => {
   });
 
   it('given the technician completes the on-site installation through its Tasklist form, then the decision is the task\'s evidence and the order completes', async () => {
-    const router: OrderItemInput = { orderItemId: randomUUID(), action: 'ADD', productType: 'PHYSICAL_DEVICE', productCode: 'ROUTER-WIFI6', attributes: { siteAddress: site } };
-    const { order } = await h.startOrder([router]);
+    const { order } = await h.startOrder([routerItem()]);
     const installation = await h.until('the installation to wait for a person', async () => {
       const task = (await h.taskStatuses(order.orderId)).find((candidate) => candidate.taskType === 'ONSITE_INSTALLATION_CONFIRMATION');
       return task?.status === 'WAITING' ? task : undefined;

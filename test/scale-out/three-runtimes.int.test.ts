@@ -22,7 +22,8 @@ import { aggregateTypes } from '../../connector-runtime/src/commands/command-con
 import { kebabCase } from '../../connector-runtime/src/relays/outbox-relay';
 import { reportFault } from '../faults/fault-report';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { fibreItem, site } from '../process/order-items';
+import { fibreItem, routerItem } from '../process/order-items';
+import type { OrderItemInput } from '../process/runtime-harness';
 import { killAllProcesses, startEngineProcess, startRuntimeProcess, type ProcessHandle } from '../helpers/runtime-process';
 import { startPartnerSwitchboard, type PartnerSwitchboard } from './partner-switchboard';
 
@@ -45,20 +46,10 @@ let consumer: Consumer;
 /** Kafka deliveries per event id. */
 const deliveries = new Map<string, number>();
 
-interface Item {
-  orderItemId: string;
-  parentItemId?: string;
-  action: string;
-  productType: string;
-  productCode: string;
-  attributes?: Record<string, unknown>;
-}
 
 /** The product mix of the default catalogue: order `n` of the run. */
-function orderItems(n: number): { kind: string; items: Item[] } {
+function orderItems(n: number): { kind: string; items: OrderItemInput[] } {
   const id = () => randomUUID();
-  const fibre = (parentItemId?: string): Item => ({ ...fibreItem(), ...(parentItemId ? { parentItemId } : {}) });
-  const router = (parentItemId?: string): Item => ({ orderItemId: id(), ...(parentItemId ? { parentItemId } : {}), action: 'ADD', productType: 'PHYSICAL_DEVICE', productCode: 'ROUTER-WIFI6', attributes: { siteAddress: site } });
   // STREAMING-PLUS is left out to keep the mix this test was measured with (test/process/catalog-products.int.test.ts runs it).
   switch (n % 10) {
     case 0:
@@ -67,16 +58,16 @@ function orderItems(n: number): { kind: string; items: Item[] } {
     case 3:
     case 4:
       // asynchronous provisioning and billing callbacks
-      return { kind: 'fibre', items: [fibre()] };
+      return { kind: 'fibre', items: [fibreItem()] };
     case 5:
     case 6:
     case 7:
       // shipment with a delivery callback, then the technician's on-site confirmation
-      return { kind: 'router', items: [router()] };
+      return { kind: 'router', items: [routerItem()] };
     default: {
-      const bundle: Item = { orderItemId: id(), action: 'ADD', productType: 'BUNDLE', productCode: 'BB-HOME-BUNDLE', attributes: { contractTermMonths: 24 } };
-      const line = fibre(bundle.orderItemId);
-      return { kind: 'bundle', items: [bundle, line, router(bundle.orderItemId), { orderItemId: id(), parentItemId: line.orderItemId, action: 'ADD', productType: 'ADD_ON', productCode: 'STATIC-IP' }] };
+      const bundle: OrderItemInput = { orderItemId: id(), action: 'ADD', productType: 'BUNDLE', productCode: 'BB-HOME-BUNDLE', attributes: { contractTermMonths: 24 } };
+      const line = fibreItem('ADD', {}, bundle.orderItemId);
+      return { kind: 'bundle', items: [bundle, line, routerItem(bundle.orderItemId), { orderItemId: id(), parentItemId: line.orderItemId, action: 'ADD', productType: 'ADD_ON', productCode: 'STATIC-IP' }] };
     }
   }
 }
